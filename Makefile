@@ -1,0 +1,53 @@
+# Pulse: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PG_URL ?= postgres://postgres@127.0.0.1:5432/pulse
+TEST_DATABASE_URL ?= $(PG_URL)
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test lint bench install chromium worker serve clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Embedded mode (SQLite, tasks in-process) unless DATABASE_URL / REDIS_URL are set;
+# with REDIS_URL a real Celery worker and beat run beside the web server.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	@echo "Open http://127.0.0.1:8000/ (Ctrl-C stops everything)"
+	@if [ -n "$$REDIS_URL" ]; then \
+	  trap 'kill 0' EXIT; \
+	  $(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 & \
+	  $(PY) manage.py runserver 127.0.0.1:8000; \
+	else \
+	  $(PY) manage.py runserver 127.0.0.1:8000; \
+	fi
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The whole suite against the real PostgreSQL and Redis of this machine (never mocks).
+test: install chromium
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=lint-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	  ALLOWED_HOSTS=pulse.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) bench/aggregate.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,49 @@
+"""Thin Celery tasks: take ids, call a service, safe to run twice."""
+
+import uuid
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import OperationalError, transaction
+
+from analytics.services.aggregation import wave_aggregate
+from survey.models import Wave
+
+TRANSIENT = (OperationalError, ConnectionError)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def aggregate_wave(wave_id: str, full: bool = False) -> int:
+    cache.delete(_debounce_key(wave_id))
+    return wave_aggregate(wave_id=wave_id, full=full)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def aggregate_open_waves() -> int:
+    """The beat's safety net: picks up whatever a lost or debounced trigger left behind."""
+    wave_ids = list(Wave.objects.filter(status=Wave.Status.OPEN).values_list("id", flat=True))
+    for wave_id in wave_ids:
+        aggregate_wave.delay(str(wave_id))
+    return len(wave_ids)
+
+
+def _debounce_key(wave_id: uuid.UUID | str) -> str:
+    return f"pulse:aggregate-scheduled:{wave_id}"
+
+
+def schedule_wave_aggregation(*, wave_id: uuid.UUID | str) -> None:
+    """Queues one aggregation per wave per debounce window, once the caller's data is committed."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(lambda: aggregate_wave.delay(str(wave_id)))
+        return
+    delay = settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS
+    if cache.add(_debounce_key(wave_id), 1, timeout=delay * 4):
+        transaction.on_commit(lambda: aggregate_wave.apply_async((str(wave_id),), countdown=delay))

@@ -1,0 +1,303 @@
+"""Organisations, surveys, waves, invitations and the anonymous answers.
+
+Anonymity (PRODUCT.md rule 1) shapes these tables: response-side rows use random UUID
+keys, carry no user, time, language or invitation, and are written by a batch that mixes
+many submissions (see survey.services.submission), never by the request that consumed the
+invitation.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def localized(instance: models.Model, field: str) -> str:
+    """The French or English variant of `field`, following the active language."""
+    language = (get_language() or "en")[:2]
+    return getattr(instance, f"{field}_{language}", "") or getattr(instance, f"{field}_en")
+
+
+class Organisation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A node of the organisation's tree; a parent's figures cover all its descendants."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    headcount = models.PositiveIntegerField(default=0)
+    external_id = models.CharField(max_length=100, blank=True, default="", help_text=_("Id in the HR system."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="team_slug_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="team_external_id_unique_per_org",
+            ),
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamClosure(models.Model):
+    """Every (ancestor, descendant) pair of the tree, a team being its own ancestor at depth 0.
+
+    Lets aggregation roll leaf counts up to every parent with one SQL join.
+    """
+
+    ancestor = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    descendant = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ancestor", "descendant"], name="team_closure_unique")]
+
+
+class Survey(models.Model):
+    """A questionnaire; `organisation` is empty for the built-in templates."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE)
+    code = models.SlugField()
+    name_en = models.CharField(max_length=200)
+    name_fr = models.CharField(max_length=200)
+    intro_en = models.TextField(blank=True)
+    intro_fr = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="survey_code_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def intro(self) -> str:
+        return localized(self, "intro")
+
+
+class Dimension(models.Model):
+    class Kind(models.TextChoices):
+        MEAN = "mean", _("Mean of its questions (0–100)")
+        ENPS = "enps", _("Employee Net Promoter Score (−100 to 100)")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.SlugField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MEAN)
+    position = models.PositiveSmallIntegerField(default=0)
+    name_en = models.CharField(max_length=200)
+    name_fr = models.CharField(max_length=200)
+    description_en = models.TextField(blank=True)
+    description_fr = models.TextField(blank=True)
+    favourable_en = models.TextField(blank=True)
+    favourable_fr = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="dimension_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        LIKERT = "likert", _("Likert 1–5")
+        FREQUENCY = "frequency", _("Frequency scale")
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        SCALE10 = "scale10", _("0–10 scale")
+        TEXT = "text", _("Free text")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    dimension = models.ForeignKey(Dimension, null=True, blank=True, on_delete=models.PROTECT, related_name="questions")
+    code = models.SlugField(max_length=60, help_text=_("Stable code used by the API and exports."))
+    type = models.CharField(max_length=10, choices=Type.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    text_en = models.TextField()
+    text_fr = models.TextField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def is_text(self) -> bool:
+        return self.type == self.Type.TEXT
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.type == self.Type.MULTIPLE
+
+
+class Option(models.Model):
+    """One answer choice. `score` (0–100) and `favourable` are the scoring rules, kept as data.
+
+    Multiple-choice options use bit indexes as values: an answer stores the bitmask of the
+    chosen options, so one row per answered question whatever the number of ticks.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    value = models.SmallIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    label_en = models.CharField(max_length=200)
+    label_fr = models.CharField(max_length=200)
+    score = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
+    favourable = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["question", "value"], name="option_value_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.value}"
+
+    @property
+    def label(self) -> str:
+        return localized(self, "label")
+
+
+class Wave(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="waves")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="waves")
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    k_min = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(10)],
+        help_text=_("Minimum number of answers before a figure is shown. Fixed when the wave opens."),
+    )
+    k_comments = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text=_("Minimum number of answers before comments are shown. Fixed when the wave opens."),
+    )
+    allow_open_links = models.BooleanField(
+        default=False,
+        help_text=_("One reusable link per team instead of single-use links (weaker against duplicate answers)."),
+    )
+
+    class Meta:
+        ordering = ["-opens_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.k_comments < self.k_min:
+            raise ValidationError({"k_comments": _("Must be at least the minimum group size k.")})
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("Must be after the opening date.")})
+
+
+class Invitation(models.Model):
+    """A link to answer a wave for one team. Only a hash of its secret is stored.
+
+    Nothing here points to a response, and consuming it happens in its own transaction.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    reusable = models.BooleanField(default=False, help_text=_("An open team link."))
+    used = models.BooleanField(default=False)
+
+
+class PendingResponse(models.Model):
+    """A submission waiting for the next mixing batch (survey.services.submission_flush)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
+
+
+class PendingAnswer(models.Model):
+    pk = models.CompositePrimaryKey("pending_id", "question_id")
+    pending = models.ForeignKey(PendingResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    value = models.IntegerField()
+
+
+class PendingComment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pending = models.ForeignKey(PendingResponse, on_delete=models.CASCADE, related_name="comments")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+
+
+class Response(models.Model):
+    """One person's answers: a random key, a wave and a team, nothing else."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+
+
+class Answer(models.Model):
+    """One scored answer. `wave` and `team` are copied from the response so that
+    aggregation is a single-table GROUP BY."""
+
+    pk = models.CompositePrimaryKey("response_id", "question_id")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    value = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["wave", "team", "question", "value"], name="answer_aggregation")]
+
+
+class Comment(models.Model):
+    """Free text, scrubbed of personal data before it was stored, with no link to its response."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="comments")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()

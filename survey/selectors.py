@@ -1,0 +1,22 @@
+"""Reads for the survey pages."""
+
+from dataclasses import dataclass
+
+from survey.models import Dimension, Question, Survey
+
+
+@dataclass
+class QuestionGroup:
+    dimension: Dimension | None
+    questions: list[Question]
+
+
+def survey_question_groups(*, survey: Survey) -> list[QuestionGroup]:
+    """Questions grouped by dimension in questionnaire order; free text last, in its own group."""
+    groups: list[QuestionGroup] = []
+    questions = survey.questions.select_related("dimension").prefetch_related("options").order_by("position")
+    for question in questions:
+        if not groups or groups[-1].dimension != question.dimension:
+            groups.append(QuestionGroup(dimension=question.dimension, questions=[]))
+        groups[-1].questions.append(question)
+    return groups

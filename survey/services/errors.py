@@ -1,0 +1,53 @@
+"""Errors a submission can meet, each with the HTTP status and code the pages and API use."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class SubmissionError(Exception):
+    status = 400
+    code = "invalid"
+    message = _("This submission cannot be accepted.")
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.detail = str(message or self.message)
+
+
+class InvitationNotFound(SubmissionError):
+    status = 404
+    code = "unknown_link"
+    message = _("This survey link is not valid. Check that you copied all of it.")
+
+
+class InvitationUsed(SubmissionError):
+    status = 409
+    code = "link_used"
+    message = _("This survey link has already been used. Each link can answer once.")
+
+
+class WaveClosed(SubmissionError):
+    status = 410
+    code = "wave_closed"
+    message = _("This survey is closed. Thank you for your interest.")
+
+
+class InvitationExpired(SubmissionError):
+    status = 410
+    code = "link_expired"
+    message = _("This survey link has expired: the answering period is over.")
+
+
+class WaveNotOpen(SubmissionError):
+    status = 404
+    code = "wave_not_open"
+    message = _("This survey has not opened yet.")
+
+
+class AnswersInvalid(SubmissionError):
+    status = 400
+    code = "invalid_answers"
+    message = _("Some answers are not valid.")
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__()
+        self.errors = errors

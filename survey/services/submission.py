@@ -1,0 +1,127 @@
+"""Taking a submission, and mixing submissions into stored responses.
+
+Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
+- the invitation is consumed in one transaction and the submission written in another, so
+  no transaction id (PostgreSQL's xmin) is shared by the two rows;
+- a submission first lands in the pending tables; `pending_flush` later moves a whole batch
+  into the response tables in one transaction, in random order, so the stored rows carry the
+  batch's transaction id and a physical order that says nothing about arrival.
+"""
+
+import uuid
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from survey.models import Invitation, PendingAnswer, PendingComment, PendingResponse, Wave
+from survey.services.answers import CleanAnswers, answers_clean
+from survey.services.errors import (
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationUsed,
+    WaveClosed,
+    WaveNotOpen,
+)
+from survey.services.tokens import token_hash
+
+
+def invitation_check(*, token: str) -> Invitation:
+    """The invitation behind a token if it can still answer, else the matching SubmissionError."""
+    invitation = (
+        Invitation.objects.select_related("wave__survey", "team").filter(token_hash=token_hash(token or "")).first()
+    )
+    if invitation is None:
+        raise InvitationNotFound()
+    wave = invitation.wave
+    if wave.status == Wave.Status.CLOSED:
+        raise WaveClosed()
+    if wave.closes_at and wave.closes_at <= timezone.now():
+        raise InvitationExpired()
+    if wave.status != Wave.Status.OPEN or (wave.opens_at and wave.opens_at > timezone.now()):
+        raise WaveNotOpen()
+    if invitation.reusable and not wave.allow_open_links:
+        raise InvitationNotFound()
+    if invitation.used:
+        raise InvitationUsed()
+    return invitation
+
+
+def _consume(invitation: Invitation) -> None:
+    if invitation.reusable:
+        return
+    # The conditional UPDATE is the lock: of two concurrent submissions only one flips it.
+    with transaction.atomic():
+        if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
+            raise InvitationUsed()
+
+
+def _unconsume(invitation: Invitation) -> None:
+    if not invitation.reusable:
+        Invitation.objects.filter(pk=invitation.pk).update(used=False)
+
+
+@transaction.atomic
+def _store_pending(invitation: Invitation, clean: CleanAnswers) -> None:
+    pending = PendingResponse.objects.create(wave_id=invitation.wave_id, team_id=invitation.team_id)
+    PendingAnswer.objects.bulk_create(
+        PendingAnswer(pending=pending, question_id=question_id, value=value)
+        for question_id, value in clean.values.items()
+    )
+    PendingComment.objects.bulk_create(
+        PendingComment(pending=pending, question_id=question_id, text=text)
+        for question_id, text in clean.comments.items()
+    )
+
+
+def submission_submit(*, token: str, answers: object) -> Wave:
+    """Validates, consumes the invitation, stores the answers; all or nothing.
+
+    Deliberately not one transaction (see the module docstring): if storing fails after
+    the invitation was consumed, the invitation is handed back before the error propagates.
+    """
+    invitation = invitation_check(token=token)
+    clean = answers_clean(survey=invitation.wave.survey, answers=answers)
+    _consume(invitation)
+    try:
+        _store_pending(invitation, clean)
+    except BaseException:
+        _unconsume(invitation)
+        raise
+    from analytics.tasks import schedule_wave_aggregation
+
+    schedule_wave_aggregation(wave_id=invitation.wave_id)
+    return invitation.wave
+
+
+def pending_claim(*, wave: Wave) -> uuid.UUID | None:
+    """Claims every unclaimed pending submission of the wave as one batch.
+
+    A conditional UPDATE: a second worker running at the same moment waits on the row
+    locks, then finds nothing left to claim. Call inside the transaction that moves the batch,
+    so a crash hands the batch back.
+    """
+    batch = uuid.uuid4()
+    claimed = PendingResponse.objects.filter(wave=wave, batch__isnull=True).update(batch=batch)
+    return batch if claimed else None
+
+
+def pending_move(*, batch: uuid.UUID) -> None:
+    """Moves a claimed batch into the response tables, in random order, then forgets it."""
+    params = [batch.hex if connection.vendor == "sqlite" else batch]  # SQLite keeps UUIDs as hex
+    with connection.cursor() as cursor:
+        for statement in (
+            "INSERT INTO survey_response (id, wave_id, team_id) SELECT id, wave_id, team_id "
+            "FROM survey_pendingresponse WHERE batch = %s ORDER BY random()",
+            "INSERT INTO survey_answer (response_id, question_id, wave_id, team_id, value) "
+            "SELECT a.pending_id, a.question_id, p.wave_id, p.team_id, a.value "
+            "FROM survey_pendinganswer a JOIN survey_pendingresponse p ON p.id = a.pending_id "
+            "WHERE p.batch = %s ORDER BY random()",
+            "INSERT INTO survey_comment (id, wave_id, team_id, question_id, text) "
+            "SELECT c.id, p.wave_id, p.team_id, c.question_id, c.text "
+            "FROM survey_pendingcomment c JOIN survey_pendingresponse p ON p.id = c.pending_id "
+            "WHERE p.batch = %s ORDER BY random()",
+        ):
+            cursor.execute(statement, params)
+    PendingAnswer.objects.filter(pending__batch=batch).delete()
+    PendingComment.objects.filter(pending__batch=batch).delete()
+    PendingResponse.objects.filter(batch=batch).delete()
