@@ -42,7 +42,8 @@ def _debounce_key(wave_id: uuid.UUID | str) -> str:
 def schedule_wave_aggregation(*, wave_id: uuid.UUID | str) -> None:
     """Queues one aggregation per wave per debounce window, once the caller's data is committed."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        transaction.on_commit(lambda: aggregate_wave.delay(str(wave_id)))
+        # In-process mode: the caller's connection already sees its own writes.
+        aggregate_wave.delay(str(wave_id))
         return
     delay = settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS
     if cache.add(_debounce_key(wave_id), 1, timeout=delay * 4):

@@ -16,7 +16,9 @@ SESSION_TOKEN = "survey_token"  # noqa: S105 (a session key name)
 
 
 def _error_page(request: HttpRequest, error: SubmissionError) -> HttpResponse:
-    return render(request, "survey/error.html", {"error": error}, status=error.status)
+    # For a person, a used link is simply gone (410); the API keeps 409 for clients.
+    status = 410 if error.status == 409 else error.status
+    return render(request, "survey/error.html", {"error": error}, status=status)
 
 
 @never_cache

@@ -70,8 +70,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# A survey link must never leak to another site through the Referer header.
-SECURE_REFERRER_POLICY = "no-referrer"
+# A survey link must never leak to another site through the Referer header ("no-referrer"
+# would make browsers send "Origin: null" on our own forms and fail the CSRF check).
+SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -1,0 +1,23 @@
+"""gunicorn settings: the access log goes through the same token-redacting filter as Django's."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+accesslog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "config.logging.RedactTokensFilter"}},
+    "handlers": {
+        "access": {"class": "logging.StreamHandler", "filters": ["redact_tokens"], "stream": "ext://sys.stdout"},
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"], "stream": "ext://sys.stderr"},
+        "error": {"class": "logging.StreamHandler", "filters": ["redact_tokens"], "stream": "ext://sys.stderr"},
+    },
+    "root": {"level": "INFO", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,86 @@
+import pytest
+from django.db import connection
+
+from survey.models import Organisation, Survey, Team, Wave
+from survey.services.instrument import instrument_load_builtin
+from survey.services.invitations import invitations_issue
+from survey.services.teams import team_closure_rebuild
+
+
+@pytest.fixture(autouse=True)
+def _real_services_only(settings):
+    """The suite runs on PostgreSQL (make test sets DATABASE_URL); SQLite would hide real behaviour."""
+    assert connection.vendor == "postgresql", "Run the tests with `make test` (PostgreSQL)."
+
+
+@pytest.fixture
+def survey(db) -> Survey:
+    # Idempotent: transactional tests flush the rows the data migration loaded.
+    return instrument_load_builtin()
+
+
+def make_tree(slug: str, spec: dict[str, dict[str, int]]) -> tuple[Organisation, dict[str, Team]]:
+    """spec: {department: {team: headcount}} under one root team named after the organisation."""
+    organisation = Organisation.objects.create(slug=slug, name=slug.title())
+    root = Team.objects.create(organisation=organisation, slug="all", name=organisation.name, headcount=0)
+    teams = {"all": root}
+    for department_slug, children in spec.items():
+        department = Team.objects.create(
+            organisation=organisation, parent=root, slug=department_slug, name=department_slug
+        )
+        teams[department_slug] = department
+        for team_slug, headcount in children.items():
+            teams[team_slug] = Team.objects.create(
+                organisation=organisation, parent=department, slug=team_slug, name=team_slug, headcount=headcount
+            )
+    team_closure_rebuild(organisation=organisation)
+    return organisation, teams
+
+
+@pytest.fixture
+def org_tree(db):
+    return make_tree("acme", {"dept": {"team-a": 10, "team-b": 10, "team-c": 5}, "other": {"team-d": 20}})
+
+
+@pytest.fixture
+def organisation(org_tree) -> Organisation:
+    return org_tree[0]
+
+
+@pytest.fixture
+def teams(org_tree) -> dict[str, Team]:
+    return org_tree[1]
+
+
+@pytest.fixture
+def wave(organisation, survey) -> Wave:
+    return Wave.objects.create(organisation=organisation, survey=survey, name="Autumn", status=Wave.Status.OPEN)
+
+
+def token_of(link) -> str:
+    return link.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+@pytest.fixture
+def tokens(wave, teams) -> list[str]:
+    return [token_of(link) for link in invitations_issue(wave=wave, team=teams["team-a"], count=5)]
+
+
+@pytest.fixture
+def answers() -> dict[str, object]:
+    return {
+        "adoption_frequency": 6,
+        "adoption_tasks": [0, 2, 4],
+        "fatigue_drained_end_of_day": 4,
+        "enps_recommend": 9,
+        "comment_ai_help": "Clear rules, please. Mail me at jane.doe@example.com",
+    }
+
+
+@pytest.fixture
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

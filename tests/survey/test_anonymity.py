@@ -1,0 +1,113 @@
+"""Attacks on PRODUCT.md rule 1: nothing stored with a response identifies or orders respondents."""
+
+import io
+import logging
+
+import pytest
+from django.db import connection
+
+from survey.models import Answer, Comment, Invitation, Response
+from survey.services.submission import submission_submit
+
+
+def columns(table: str) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, data_type, column_default FROM information_schema.columns WHERE table_name = %s",
+            [table],
+        )
+        return {name: f"{kind} {default or ''}".strip() for name, kind, default in cursor.fetchall()}
+
+
+@pytest.mark.parametrize(
+    ("table", "allowed"),
+    [
+        ("survey_response", {"id", "wave_id", "team_id"}),
+        ("survey_answer", {"response_id", "question_id", "wave_id", "team_id", "value"}),
+        ("survey_comment", {"id", "wave_id", "team_id", "question_id", "text"}),
+    ],
+)
+def test_response_tables_hold_no_identifying_or_ordering_column(db, table, allowed):
+    found = columns(table)
+    assert set(found) == allowed
+    for name, description in found.items():
+        assert "timestamp" not in description and "date" not in description, name
+        assert "nextval" not in description and "identity" not in description, name  # no sequence
+    assert found.get("id", "uuid").startswith("uuid")
+
+
+def test_no_response_table_references_invitations(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT tc.table_name FROM information_schema.table_constraints tc
+               JOIN information_schema.constraint_column_usage cu ON cu.constraint_name = tc.constraint_name
+               WHERE tc.constraint_type = 'FOREIGN KEY' AND cu.table_name = 'survey_invitation'"""
+        )
+        assert {row[0] for row in cursor.fetchall()} == set()
+    assert not any(
+        field.is_relation and field.related_model.__name__ == "Response" for field in Invitation._meta.fields
+    )
+
+
+def xmins(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {table}")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_consuming_and_storing_share_no_transaction_id(transactional_db, wave, tokens, answers):
+    submission_submit(token=tokens[0], answers=answers)
+    invitation_xids = xmins("survey_invitation")
+    for table in ("survey_response", "survey_answer", "survey_comment"):
+        assert xmins(table), table
+        assert not (xmins(table) & invitation_xids), table
+
+
+def test_stored_rows_do_not_follow_arrival_order(transactional_db, wave, teams, answers, monkeypatch):
+    """Submissions wait for a batch; the batch is written in random order with one transaction id."""
+    from analytics.services.aggregation import wave_aggregate
+    from survey.services import submission
+    from survey.services.invitations import invitations_issue
+    from tests.conftest import token_of
+
+    # Hold the automatic trigger back so that 30 submissions form one batch, as under load.
+    monkeypatch.setattr("analytics.tasks.schedule_wave_aggregation", lambda **kwargs: None)
+    links = invitations_issue(wave=wave, team=teams["team-a"], count=30)
+    for index, link in enumerate(links):
+        submission.submission_submit(token=token_of(link), answers={**answers, "enps_recommend": index % 11})
+    pending_ids = [str(pk) for pk in submission.PendingResponse.objects.values_list("id", flat=True)]
+    wave_aggregate(wave_id=wave.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id::text, xmin::text FROM survey_response ORDER BY ctid")
+        rows = cursor.fetchall()
+    assert len(rows) == 30
+    assert len({xmin for _, xmin in rows}) == 1, "one batch, one transaction id"
+    assert [pk for pk, _ in rows] != pending_ids, "physical order must not replay arrival order"
+    assert len(xmins("survey_answer")) == 1
+
+
+def test_tokens_appear_in_no_log_line(client, wave, tokens, answers):
+    stream = io.StringIO()
+    handlers = {logging.getLogger(name).handlers[0] for name in ("django.server", "django.request")}
+    previous = {handler: handler.setStream(stream) for handler in handlers}
+    try:
+        # The dev server's access log, and Django's warning for a 4xx response.
+        logging.getLogger("django.server").info('"%s" %s %s', f"GET /s/{tokens[0]}/ HTTP/1.1", "302", "0")
+        client.get(f"/s/{tokens[1]}x/")  # unknown: logged as 404 by django.request
+        client.post("/api/v1/submit/", {"token": tokens[2], "answers": {"x": 1}}, content_type="application/json")
+        client.get(f"/s/{tokens[3]}/")
+    finally:
+        for handler, old_stream in previous.items():
+            handler.setStream(old_stream)
+    output = stream.getvalue()
+    assert "/s/[redacted]/" in output
+    assert "Not Found" in output or "Bad Request" in output
+    for token in tokens:
+        assert token not in output
+
+
+def test_responses_and_answers_are_not_in_the_admin(admin_client):
+    from django.contrib import admin
+
+    for model in (Response, Answer, Comment, Invitation):
+        assert model not in admin.site._registry

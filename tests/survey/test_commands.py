@@ -1,0 +1,45 @@
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from survey.models import Invitation, Organisation, Response, Team, Wave
+
+
+def test_issue_links_prints_csv_of_working_single_use_links(client, wave, teams):
+    out = io.StringIO()
+    call_command("issue_links", wave=str(wave.pk), team="team-a", count=3, stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == 3 and {row["team"] for row in rows} == {"team-a"}
+    assert Invitation.objects.filter(wave=wave, team=teams["team-a"]).count() == 3
+    token = rows[0]["url"].rstrip("/").rsplit("/", 1)[-1]
+    assert not Invitation.objects.filter(token_hash=token).exists(), "only the hash is stored"
+    assert client.get(f"/s/{token}/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"wave": "nope", "team": "team-a"}, "No wave"),
+        ({"team": "ghost"}, "No team"),
+        ({"team": "team-a", "count": 0}, "count"),
+    ],
+)
+def test_issue_links_rejects_bad_input(wave, options, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("issue_links", **{"wave": str(wave.pk), **options}, stdout=io.StringIO())
+
+
+def test_load_demo_builds_three_levels_and_is_safe_to_run_twice(db):
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("load_demo", responses=400, seed=3, stdout=out)
+    organisation = Organisation.objects.get(slug="demo")
+    assert Wave.objects.filter(organisation=organisation).count() == 2
+    teams = Team.objects.filter(organisation=organisation)
+    assert 35 <= teams.count() <= 45
+    assert teams.filter(parent__parent__parent__isnull=True, parent__parent__isnull=False).count() >= 30
+    assert teams.filter(headcount__lt=5, children__isnull=True).exists(), "some deliberately small teams"
+    assert 350 <= Response.objects.filter(wave__organisation=organisation).count() <= 400
+    assert "password" in out.getvalue() and "/s/" in out.getvalue()
