@@ -21,9 +21,10 @@ TRANSIENT = (OperationalError, ConnectionError)
     soft_time_limit=240,
     time_limit=300,
 )
-def aggregate_wave(wave_id: str, full: bool = False) -> int:
+def aggregate_wave(wave_id: str, full: bool = False) -> dict:
     cache.delete(_debounce_key(wave_id))
-    return wave_aggregate(wave_id=wave_id, full=full)
+    result = wave_aggregate(wave_id=wave_id, full=full)
+    return {"folded": result.folded, "published": result.published}
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)

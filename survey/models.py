@@ -63,7 +63,7 @@ class TeamClosure(models.Model):
     """
 
     ancestor = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    descendant = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    descendant = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="ancestor_links")
     depth = models.PositiveSmallIntegerField()
 
     class Meta:

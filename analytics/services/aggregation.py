@@ -1,20 +1,97 @@
-"""Folding submissions into per-team answer counts, and publishing them through the gate."""
+"""Folding submissions into per-team answer counts, in the database.
+
+Incremental: a claimed batch of pending submissions is counted with one GROUP BY and added to
+the counts (an upsert), then moved into the response tables. Full: the counts are recomputed
+from the response tables with one GROUP BY. Both end in `wave_publish`. Counts are integers,
+so both paths give the same numbers exactly.
+
+Every run holds the wave's row lock for its whole transaction: two workers (or a worker and
+`manage.py aggregate`) on the same wave run one after the other, and a crash rolls back the
+claim, the counts and the move together.
+"""
 
 import uuid
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from analytics.models import TeamTally
+from analytics.services.publication import wave_publish
+from config.db import uuid_param
 from survey.models import Wave
 from survey.services.submission import pending_claim, pending_move
 
+# Text answers are counted under value 0: their count is the number of comments.
+FOLD_BATCH = """
+INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n)
+SELECT p.wave_id, p.team_id, a.question_id, a.value, COUNT(*)
+FROM survey_pendinganswer a JOIN survey_pendingresponse p ON p.id = a.pending_id
+WHERE p.batch = %(batch)s
+GROUP BY p.wave_id, p.team_id, a.question_id, a.value
+UNION ALL
+SELECT p.wave_id, p.team_id, c.question_id, 0, COUNT(*)
+FROM survey_pendingcomment c JOIN survey_pendingresponse p ON p.id = c.pending_id
+WHERE p.batch = %(batch)s
+GROUP BY p.wave_id, p.team_id, c.question_id
+ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_answercount.n + EXCLUDED.n
+"""
+
+FOLD_TALLY = """
+INSERT INTO analytics_teamtally (wave_id, team_id, responses, released)
+SELECT wave_id, team_id, COUNT(*), 0 FROM survey_pendingresponse WHERE batch = %(batch)s GROUP BY wave_id, team_id
+ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = analytics_teamtally.responses + EXCLUDED.responses
+"""
+
+RECOUNT = """
+INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n)
+SELECT wave_id, team_id, question_id, value, COUNT(*) FROM survey_answer WHERE wave_id = %(wave)s
+GROUP BY wave_id, team_id, question_id, value
+UNION ALL
+SELECT wave_id, team_id, question_id, 0, COUNT(*) FROM survey_comment WHERE wave_id = %(wave)s
+GROUP BY wave_id, team_id, question_id
+"""
+
+RECOUNT_TALLY = """
+INSERT INTO analytics_teamtally (wave_id, team_id, responses, released)
+SELECT wave_id, team_id, COUNT(*), 0 FROM survey_response WHERE wave_id = %(wave)s GROUP BY wave_id, team_id
+ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = EXCLUDED.responses
+"""
+
+
+@dataclass(frozen=True)
+class AggregationResult:
+    folded: int  # pending submissions folded in by this run
+    published: bool  # whether the published cells changed
+
+
+def _execute(statement: str, **params: object) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def _fold(batch: uuid.UUID) -> int:
+    _execute(FOLD_BATCH, batch=uuid_param(batch))
+    _execute(FOLD_TALLY, batch=uuid_param(batch))
+    folded = pending_move(batch=batch)
+    return folded
+
+
+def _recount(wave: Wave) -> None:
+    from analytics.models import AnswerCount
+
+    AnswerCount.objects.filter(wave=wave).delete()
+    _execute(RECOUNT, wave=uuid_param(wave.pk))
+    TeamTally.objects.filter(wave=wave).update(responses=0)
+    _execute(RECOUNT_TALLY, wave=uuid_param(wave.pk))
+
 
 @transaction.atomic
-def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False) -> int:
-    """Mixes pending submissions into responses. Returns how many were folded in."""
-    # One aggregation per wave at a time: the row lock serialises concurrent workers.
+def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False) -> AggregationResult:
+    """Folds pending submissions in (and recounts everything if `full`), then publishes."""
     wave = Wave.objects.select_for_update().get(pk=wave_id)
     batch = pending_claim(wave=wave)
-    if batch is None:
-        return 0
-    pending_move(batch=batch)
-    return 1
+    folded = _fold(batch) if batch else 0
+    if full:
+        _recount(wave)
+    published = wave_publish(wave=wave, force=full)
+    return AggregationResult(folded=folded, published=published)

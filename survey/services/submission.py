@@ -13,6 +13,7 @@ import uuid
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.db import uuid_param
 from survey.models import Invitation, PendingAnswer, PendingComment, PendingResponse, Wave
 from survey.services.answers import CleanAnswers, answers_clean
 from survey.services.errors import (
@@ -105,9 +106,11 @@ def pending_claim(*, wave: Wave) -> uuid.UUID | None:
     return batch if claimed else None
 
 
-def pending_move(*, batch: uuid.UUID) -> None:
-    """Moves a claimed batch into the response tables, in random order, then forgets it."""
-    params = [batch.hex if connection.vendor == "sqlite" else batch]  # SQLite keeps UUIDs as hex
+def pending_move(*, batch: uuid.UUID) -> int:
+    """Moves a claimed batch into the response tables, in random order, then forgets it.
+
+    Returns the number of responses moved."""
+    params = [uuid_param(batch)]
     with connection.cursor() as cursor:
         for statement in (
             "INSERT INTO survey_response (id, wave_id, team_id) SELECT id, wave_id, team_id "
@@ -124,4 +127,5 @@ def pending_move(*, batch: uuid.UUID) -> None:
             cursor.execute(statement, params)
     PendingAnswer.objects.filter(pending__batch=batch).delete()
     PendingComment.objects.filter(pending__batch=batch).delete()
-    PendingResponse.objects.filter(batch=batch).delete()
+    moved, _ = PendingResponse.objects.filter(batch=batch).delete()
+    return moved

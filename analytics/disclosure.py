@@ -1,0 +1,204 @@
+"""The one disclosure gate (PRODUCT.md rules 3-5). Every number that leaves the server is
+computed from the cells this module lets through; nothing else compares n with k.
+
+Three rules:
+- Release across time: a team's own counts are re-released only once at least k new responses
+  arrived since its last release (or when the wave closes). Every published figure is a sum
+  over released teams, so any difference between two readings, of any node, is a sum of
+  per-team increments that are each zero or at least k people.
+- Minimum group: a cell with fewer than k people (k_comments for comment figures) shows no value
+  and no n.
+- Complementary (secondary) suppression: whatever can be derived from published cells by
+  subtraction, down the tree or up chains of levels, must cover zero or at least k people.
+  When a published parent's hidden parts add up to fewer than k, the smallest published sibling
+  is hidden too (as Viva Glint does); a hidden node that its published children would still
+  reveal has its own smallest child hidden as well. Measures that can be combined arithmetically
+  (a dimension and its questions) share one pattern so one cannot be solved through the other.
+"""
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+Node = Hashable
+
+MIN_GROUP = "min_group"
+COMPLEMENTARY = "complementary"
+NO_RESPONSES = "no_responses"
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The team tree: each node's parent (None for roots)."""
+
+    parent: dict[Node, Node | None]
+    children: dict[Node, list[Node]] = field(default_factory=dict)
+
+    @classmethod
+    def from_parents(cls, parent: dict[Node, Node | None]) -> "Tree":
+        children: dict[Node, list[Node]] = defaultdict(list)
+        for node, parent_node in parent.items():
+            if parent_node is not None:
+                children[parent_node].append(node)
+        return cls(parent=parent, children=dict(children))
+
+    def kids(self, node: Node) -> list[Node]:
+        return self.children.get(node, [])
+
+
+@dataclass
+class RawCell:
+    """An aggregate before the gate. `group` names the measures that share a pattern."""
+
+    team: Node
+    kind: str
+    code: str
+    group: str
+    n: int
+    score: float | None = None
+    favourable_pct: float | None = None
+    distribution: dict | None = None
+    comments: bool = False
+
+
+@dataclass
+class GatedCell:
+    team: Node
+    kind: str
+    code: str
+    suppressed: bool
+    reason: str
+    n: int | None = None
+    score: float | None = None
+    favourable_pct: float | None = None
+    distribution: dict | None = None
+    delta_org: float | None = None
+    delta_previous: float | None = None
+
+
+def teams_to_release(tallies: dict[Node, tuple[int, int]], *, k: int, wave_closed: bool) -> list[Node]:
+    """Teams whose own counts may be (re-)released: tallies map team -> (responses, released)."""
+    return [
+        team
+        for team, (responses, released) in tallies.items()
+        if responses != released and (wave_closed or responses - released >= k)
+    ]
+
+
+def shown(n: int, *, k: int) -> bool:
+    """The minimum-group rule for a single figure."""
+    return n >= k
+
+
+class _Pattern:
+    """Complementary suppression of one measure over the tree, on a shared hidden set."""
+
+    def __init__(self, tree: Tree, n: dict[Node, int], k: int, hidden: set[Node]) -> None:
+        self.tree, self.n, self.k, self.hidden = tree, n, k, hidden
+
+    def count(self, node: Node) -> int:
+        return self.n.get(node, 0)
+
+    def own(self, node: Node) -> int:
+        """People attached to the node itself rather than to one of its children."""
+        return self.count(node) - sum(self.count(child) for child in self.tree.kids(node))
+
+    def known(self, node: Node, memo: dict[Node, bool]) -> bool:
+        """Published, or derivable as the sum of its parts."""
+        if node not in memo:
+            memo[node] = (
+                self.count(node) == 0
+                or node not in self.hidden
+                or (self.own(node) == 0 and all(self.known(child, memo) for child in self.tree.kids(node)))
+            )
+        return memo[node]
+
+    def hide(self, node: Node, memo: dict[Node, bool]) -> None:
+        self.hidden.add(node)
+        memo.clear()
+        if self.known(node, memo):  # its published children still add up to it: hide one of them too
+            self.hide(self._smallest_known_child(node, memo), memo)
+
+    def _smallest_known_child(self, node: Node, memo: dict[Node, bool]) -> Node:
+        candidates = [child for child in self.tree.kids(node) if self.count(child) > 0 and self.known(child, memo)]
+        return min(candidates, key=lambda child: (self.count(child), str(child)))
+
+    def run(self) -> bool:
+        """Hides until no known node has hidden parts totalling 1..k-1 people. True if it hid anything."""
+        changed_any, changed = False, True
+        while changed:
+            changed = False
+            memo: dict[Node, bool] = {}
+            for node in self.tree.parent:
+                if self.count(node) == 0 or not self.tree.kids(node) or not self.known(node, memo):
+                    continue
+                hidden_people = self.own(node) + sum(
+                    self.count(child) for child in self.tree.kids(node) if not self.known(child, memo)
+                )
+                if 0 < hidden_people < self.k:
+                    self.hide(self._smallest_known_child(node, memo), memo)
+                    changed = changed_any = True
+        return changed_any
+
+
+def suppression_pattern(tree: Tree, measures: Iterable[dict[Node, int]], *, k: int) -> set[Node]:
+    """Nodes hidden for a group of measures: every small cell, plus what protects them."""
+    measures = list(measures)
+    hidden = {node for n in measures for node, count in n.items() if 0 < count < k}
+    changed = True
+    while changed:  # a node hidden for one measure may expose another: repeat until stable
+        changed = False
+        for n in measures:
+            changed |= _Pattern(tree, n, k, hidden).run()
+    return hidden
+
+
+def delta(value: float | None, reference: float | None) -> float | None:
+    """A difference between two figures, shown only when both sides are."""
+    if value is None or reference is None:
+        return None
+    return round(value - reference, 1)
+
+
+def gate(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> list[GatedCell]:
+    """Turns raw aggregates into publishable cells."""
+    groups: dict[str, dict[tuple[str, str], dict[Node, int]]] = defaultdict(lambda: defaultdict(dict))
+    thresholds: dict[str, int] = {}
+    for cell in cells:
+        groups[cell.group][(cell.kind, cell.code)][cell.team] = cell.n
+        thresholds[cell.group] = k_comments if cell.comments else k
+    patterns = {
+        group: suppression_pattern(tree, measures.values(), k=thresholds[group]) for group, measures in groups.items()
+    }
+    gated = []
+    for cell in cells:
+        threshold = thresholds[cell.group]
+        if cell.n == 0:
+            gated.append(GatedCell(cell.team, cell.kind, cell.code, suppressed=True, reason=NO_RESPONSES))
+        elif cell.team in patterns[cell.group]:
+            reason = COMPLEMENTARY if shown(cell.n, k=threshold) else MIN_GROUP
+            gated.append(GatedCell(cell.team, cell.kind, cell.code, suppressed=True, reason=reason))
+        else:
+            gated.append(
+                GatedCell(
+                    cell.team,
+                    cell.kind,
+                    cell.code,
+                    suppressed=False,
+                    reason="",
+                    n=cell.n,
+                    score=cell.score,
+                    favourable_pct=cell.favourable_pct,
+                    distribution=cell.distribution,
+                )
+            )
+    return gated
+
+
+def with_deltas(cells: list[GatedCell], *, root: Node, previous: dict[tuple[Node, str, str], float | None]) -> None:
+    """Adds delta vs organisation (the root) and vs the previous wave, both through `delta`."""
+    root_scores = {(cell.kind, cell.code): cell.score for cell in cells if cell.team == root}
+    for cell in cells:
+        if cell.team != root:
+            cell.delta_org = delta(cell.score, root_scores.get((cell.kind, cell.code)))
+        cell.delta_previous = delta(cell.score, previous.get((cell.team, cell.kind, cell.code)))

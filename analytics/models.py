@@ -1,0 +1,105 @@
+"""Aggregates: live answer counts, the released snapshot, and the published cells.
+
+Only `PublishedCell` and `DriverResult` are ever read by pages, the API or exports; the
+count tables are inputs to the disclosure gate (analytics.disclosure).
+"""
+
+import uuid
+
+from django.db import models
+
+from survey.models import Question, Team, Wave
+
+
+class AnswerCount(models.Model):
+    """How many responses of `team` itself (not its descendants) gave `value` to `question`.
+
+    The sufficient statistic: n, mean score, favourable share and distribution all follow
+    from it, and an increment is a plain addition, so full and incremental runs agree.
+    """
+
+    pk = models.CompositePrimaryKey("wave_id", "team_id", "question_id", "value")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    value = models.IntegerField()
+    n = models.PositiveIntegerField()
+
+
+class ReleasedAnswerCount(models.Model):
+    """The counts as of each team's last release (PRODUCT.md rule 4, across time)."""
+
+    pk = models.CompositePrimaryKey("wave_id", "team_id", "question_id", "value")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    value = models.IntegerField()
+    n = models.PositiveIntegerField()
+
+
+class TeamTally(models.Model):
+    """Responses of one team itself: all of them, and those in the released snapshot."""
+
+    pk = models.CompositePrimaryKey("wave_id", "team_id")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    responses = models.PositiveIntegerField(default=0)
+    released = models.PositiveIntegerField(default=0)
+
+
+class Publication(models.Model):
+    """One row per wave: bumped each time its published cells change (ETag, Last-Modified)."""
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, primary_key=True, related_name="publication")
+    version = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True)
+
+
+class PublishedCell(models.Model):
+    class Kind(models.TextChoices):
+        DIMENSION = "dimension"
+        QUESTION = "question"
+        PARTICIPATION = "participation"
+        COMMENTS = "comments"
+
+    class Reason(models.TextChoices):
+        SHOWN = ""
+        NO_RESPONSES = "no_responses"
+        MIN_GROUP = "min_group"
+        COMPLEMENTARY = "complementary"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="published_cells")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.CharField(max_length=60)
+    n = models.PositiveIntegerField(null=True)
+    score = models.FloatField(null=True)
+    favourable_pct = models.FloatField(null=True)
+    distribution = models.JSONField(null=True)
+    delta_org = models.FloatField(null=True)
+    delta_previous = models.FloatField(null=True)
+    suppressed = models.BooleanField(default=False)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "team", "kind", "code"], name="published_cell_unique")]
+        indexes = [models.Index(fields=["wave", "kind", "code"], name="published_cell_measure")]
+
+
+class DriverResult(models.Model):
+    """How strongly a dimension moves an outcome (standardised coefficient), where n allows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="drivers")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=60)
+    driver = models.CharField(max_length=60)
+    coefficient = models.FloatField()
+    r2 = models.FloatField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "team", "outcome", "driver"], name="driver_result_unique")
+        ]

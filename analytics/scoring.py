@@ -1,0 +1,141 @@
+"""From per-team answer counts to raw cells, using the scoring rules kept in the survey's options.
+
+Works on aggregates only (one row per team x question x value), never on answers.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from analytics.disclosure import Node, RawCell
+from survey.models import Dimension, Question, Survey
+
+PARTICIPATION = "participation"
+
+
+@dataclass(frozen=True)
+class QuestionRule:
+    id: int
+    code: str
+    type: str
+    dimension: str | None
+    options: dict[int, tuple[int | None, bool | None]]  # value -> (score, favourable)
+
+    @property
+    def scored(self) -> bool:
+        return any(score is not None for score, _ in self.options.values())
+
+
+@dataclass(frozen=True)
+class SurveyRules:
+    questions: dict[int, QuestionRule]
+    dimensions: dict[str, str]  # code -> kind
+
+
+def survey_rules(survey: Survey) -> SurveyRules:
+    questions = {}
+    for question in survey.questions.select_related("dimension").prefetch_related("options"):
+        questions[question.id] = QuestionRule(
+            id=question.id,
+            code=question.code,
+            type=question.type,
+            dimension=question.dimension.code if question.dimension else None,
+            options={option.value: (option.score, option.favourable) for option in question.options.all()},
+        )
+    dimensions = dict(survey.dimensions.values_list("code", "kind"))
+    return SurveyRules(questions=questions, dimensions=dimensions)
+
+
+def _question_cell(team: Node, rule: QuestionRule, counts: dict[int, int]) -> RawCell:
+    n = sum(counts.values())
+    cell = RawCell(team=team, kind="question", code=rule.code, group=f"dimension:{rule.dimension}", n=n)
+    if rule.type == Question.Type.MULTIPLE:
+        # Values are bitmasks: report how many people ticked each option.
+        cell.distribution = {
+            str(option): sum(count for mask, count in counts.items() if mask & (1 << option)) for option in rule.options
+        }
+        return cell
+    cell.distribution = {str(value): count for value, count in sorted(counts.items())}
+    scored = [
+        (rule.options[value][0], count)
+        for value, count in counts.items()
+        if rule.options.get(value, (None,))[0] is not None
+    ]
+    scored_n = sum(count for _, count in scored)
+    if scored_n:
+        cell.score = round(sum(score * count for score, count in scored) / scored_n, 1)
+        favourable = sum(count for value, count in counts.items() if rule.options.get(value, (None, None))[1])
+        cell.favourable_pct = round(100 * favourable / n, 1)
+    return cell
+
+
+def _dimension_cell(team: Node, code: str, kind: str, questions: list[tuple[QuestionRule, RawCell]]) -> RawCell:
+    answered = [(rule, cell) for rule, cell in questions if rule.scored and cell.n]
+    cell = RawCell(team=team, kind="dimension", code=code, group=f"dimension:{code}", n=0)
+    if not answered:
+        return cell
+    if kind == Dimension.Kind.ENPS:
+        rule, source = answered[0]
+        counts = {int(value): count for value, count in source.distribution.items()}
+        promoters = sum(count for value, count in counts.items() if value >= 9)
+        detractors = sum(count for value, count in counts.items() if value <= 6)
+        cell.n = source.n
+        cell.score = round(100 * (promoters - detractors) / source.n, 1)
+        cell.favourable_pct = round(100 * promoters / source.n, 1)
+        return cell
+    # A dimension is the mean of its questions; its n is the smallest question n, so that every
+    # question entering the mean stands on at least that many people.
+    cell.n = min(source.n for _, source in answered)
+    cell.score = round(sum(source.score for _, source in answered) / len(answered), 1)
+    cell.favourable_pct = round(sum(source.favourable_pct for _, source in answered) / len(answered), 1)
+    return cell
+
+
+def raw_cells(
+    *,
+    rules: SurveyRules,
+    teams: Iterable[Node],
+    counts: Iterable[tuple[Node, int, int, int]],
+    responses: dict[Node, int],
+    headcounts: dict[Node, int],
+) -> list[RawCell]:
+    """All cells for every team: counts are (team, question id, value, n) rolled up the tree
+    (a text question's count, under value 0, is its number of comments), `responses` per team
+    rolled up too, `headcounts` as HR entered them."""
+    by_team: dict[Node, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for team, question_id, value, n in counts:
+        by_team[team][question_id][value] = n
+    cells: list[RawCell] = []
+    for team in teams:
+        answered = responses.get(team, 0)
+        headcount = headcounts.get(team, 0)
+        cells.append(
+            RawCell(
+                team=team,
+                kind=PARTICIPATION,
+                code=PARTICIPATION,
+                group=PARTICIPATION,
+                n=answered,
+                score=round(100 * answered / headcount, 1) if headcount else None,
+            )
+        )
+        per_dimension: dict[str, list[tuple[QuestionRule, RawCell]]] = defaultdict(list)
+        for rule in rules.questions.values():
+            if rule.type == Question.Type.TEXT:
+                cells.append(
+                    RawCell(
+                        team=team,
+                        kind="comments",
+                        code=rule.code,
+                        group=f"comments:{rule.code}",
+                        n=by_team[team].get(rule.id, {}).get(0, 0),
+                        comments=True,
+                    )
+                )
+                continue
+            cell = _question_cell(team, rule, by_team[team].get(rule.id, {}))
+            cells.append(cell)
+            per_dimension[rule.dimension].append((rule, cell))
+        for code, kind in rules.dimensions.items():
+            cells.append(_dimension_cell(team, code, kind, per_dimension.get(code, [])))
+    return cells
