@@ -10,9 +10,11 @@ Three rules:
   and no n.
 - Complementary (secondary) suppression: whatever can be derived from published cells by
   subtraction, down the tree or up chains of levels, must cover zero or at least k people.
-  When a published parent's hidden parts add up to fewer than k, the smallest published sibling
-  is hidden too (as Viva Glint does); a hidden node that its published children would still
-  reveal has its own smallest child hidden as well. Measures that can be combined arithmetically
+  Published nodes form a nested family, so what an attacker can isolate is exactly each known
+  node minus its highest known descendants (its "residual"). When a residual holds 1 to k-1
+  people, the smallest of those descendants is hidden too (the next-smallest sibling, as Viva
+  Glint does); a hidden node that its published children would still add up to has its own
+  smallest child hidden as well. Measures that can be combined arithmetically
   (a dimension and its questions) share one pattern so one cannot be solved through the other.
 """
 
@@ -113,18 +115,34 @@ class _Pattern:
             )
         return memo[node]
 
+    def residual(self, node: Node, memo: dict[Node, bool]) -> int:
+        """People under a node that subtracting its known descendants would single out."""
+        return self.own(node) + sum(
+            self.residual(child, memo)
+            for child in self.tree.kids(node)
+            if self.count(child) > 0 and not self.known(child, memo)
+        )
+
+    def frontier(self, node: Node, memo: dict[Node, bool]) -> list[Node]:
+        """The highest known descendants: what an attacker would subtract from the node."""
+        found = []
+        for child in self.tree.kids(node):
+            if self.count(child) == 0:
+                continue
+            found += [child] if self.known(child, memo) else self.frontier(child, memo)
+        return found
+
     def hide(self, node: Node, memo: dict[Node, bool]) -> None:
         self.hidden.add(node)
         memo.clear()
         if self.known(node, memo):  # its published children still add up to it: hide one of them too
-            self.hide(self._smallest_known_child(node, memo), memo)
+            self.hide(self.smallest(self.frontier(node, memo)), memo)
 
-    def _smallest_known_child(self, node: Node, memo: dict[Node, bool]) -> Node:
-        candidates = [child for child in self.tree.kids(node) if self.count(child) > 0 and self.known(child, memo)]
-        return min(candidates, key=lambda child: (self.count(child), str(child)))
+    def smallest(self, nodes: list[Node]) -> Node:
+        return min(nodes, key=lambda node: (self.count(node), str(node)))
 
     def run(self) -> bool:
-        """Hides until no known node has hidden parts totalling 1..k-1 people. True if it hid anything."""
+        """Hides until no known node has a residual of 1..k-1 people. True if it hid anything."""
         changed_any, changed = False, True
         while changed:
             changed = False
@@ -132,11 +150,8 @@ class _Pattern:
             for node in self.tree.parent:
                 if self.count(node) == 0 or not self.tree.kids(node) or not self.known(node, memo):
                     continue
-                hidden_people = self.own(node) + sum(
-                    self.count(child) for child in self.tree.kids(node) if not self.known(child, memo)
-                )
-                if 0 < hidden_people < self.k:
-                    self.hide(self._smallest_known_child(node, memo), memo)
+                if 0 < self.residual(node, memo) < self.k:
+                    self.hide(self.smallest(self.frontier(node, memo)), memo)
                     changed = changed_any = True
         return changed_any
 

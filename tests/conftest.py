@@ -13,6 +13,14 @@ def _real_services_only(settings):
     assert connection.vendor == "postgresql", "Run the tests with `make test` (PostgreSQL)."
 
 
+@pytest.fixture(autouse=True)
+def _celery_in_process():
+    """Tasks run in-process unless a test starts a real worker (which changes this for itself)."""
+    from config.celery import app
+
+    app.conf.update(task_always_eager=True)
+
+
 @pytest.fixture
 def survey(db) -> Survey:
     # Idempotent: transactional tests flush the rows the data migration loaded.

@@ -1,0 +1,163 @@
+import random
+import threading
+
+import pytest
+from django.db import connection
+
+from analytics.models import AnswerCount, PublishedCell, TeamTally
+from analytics.services.aggregation import wave_aggregate
+from survey.models import Question, Wave
+from tests.analytics.helpers import cells, respond
+from tests.conftest import make_tree
+
+
+def random_answers(rng: random.Random, questions: list[Question]) -> dict:
+    answers = {}
+    for question in questions:
+        if rng.random() < 0.15:
+            continue
+        values = [option.value for option in question.options.all()]
+        if question.is_text:
+            answers[question.code] = rng.choice(["", "More training please", "Moins de réunions"])
+        elif question.is_multiple:
+            answers[question.code] = rng.sample(values, rng.randint(0, len(values)))
+        else:
+            answers[question.code] = rng.choice(values)
+    return answers
+
+
+def snapshot(wave):
+    counts = sorted(AnswerCount.objects.filter(wave=wave).values_list("team_id", "question_id", "value", "n"))
+    tallies = sorted(TeamTally.objects.filter(wave=wave).values_list("team_id", "responses", "released"))
+    published = sorted(
+        PublishedCell.objects.filter(wave=wave).values_list(
+            "team_id", "kind", "code", "n", "score", "favourable_pct", "suppressed", "reason", "distribution"
+        ),
+        key=lambda row: (str(row[0]), row[1], row[2]),
+    )
+    return counts, tallies, published
+
+
+@pytest.fixture
+def big_tree(db, survey):
+    organisation, teams = make_tree(
+        "rand", {"d1": {"t1": 30, "t2": 12, "t3": 4}, "d2": {"t4": 25, "t5": 9}, "d3": {"t6": 6}}
+    )
+    wave = Wave.objects.create(organisation=organisation, survey=survey, name="R", status=Wave.Status.OPEN)
+    return wave, teams
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_full_recompute_equals_incremental_on_random_data(big_tree, survey, seed, monkeypatch):
+    wave, teams = big_tree
+    rng = random.Random(seed)
+    questions = list(survey.questions.prefetch_related("options"))
+    leaves = [teams[slug] for slug in ("t1", "t2", "t3", "t4", "t5", "t6")]
+    # Batches of random size, each folded incrementally, as workers would.
+    monkeypatch.setattr("analytics.tasks.schedule_wave_aggregation", lambda **kwargs: None)
+    for _ in range(6):
+        for _ in range(rng.randint(1, 15)):
+            respond(wave, rng.choice(leaves), [random_answers(rng, questions)])
+        wave_aggregate(wave_id=wave.pk)
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
+    wave_aggregate(wave_id=wave.pk)
+    incremental = snapshot(wave)
+    assert incremental[0], "something was counted"
+    wave_aggregate(wave_id=wave.pk, full=True)
+    assert snapshot(wave) == incremental
+
+
+def test_scores_follow_the_option_rules(big_tree):
+    wave, teams = big_tree
+    # 5 people in t1: frequency answers 1..5 score 0/25/50/75/100; "never"/"rarely" favourable.
+    respond(
+        wave,
+        teams["t1"],
+        [
+            {"fatigue_hard_to_focus": value, "enps_recommend": e}
+            for value, e in zip([1, 2, 3, 4, 5], [10, 9, 7, 3, 0], strict=True)
+        ],
+    )
+    focus = cells(wave, "question", "fatigue_hard_to_focus")["t1"]
+    assert focus.n == 5 and focus.score == 50.0 and focus.favourable_pct == 40.0
+    assert focus.distribution == {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1}
+    enps = cells(wave, "dimension", "enps")["t1"]
+    assert enps.score == 0.0  # 2 promoters, 2 detractors out of 5
+    assert enps.favourable_pct == 40.0
+    participation = cells(wave, "participation", "participation")["t1"]
+    assert participation.n == 5 and participation.score == round(100 * 5 / 30, 1)
+
+
+def test_multiple_choice_counts_each_option(big_tree):
+    wave, teams = big_tree
+    respond(
+        wave,
+        teams["t1"],
+        [
+            {"adoption_tasks": [0, 1]},
+            {"adoption_tasks": [1]},
+            {"adoption_tasks": [1, 2]},
+            {"adoption_tasks": [3]},
+            {"adoption_tasks": []},
+            {"adoption_tasks": [1]},
+        ],
+    )
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)  # release the 6th response too
+    wave_aggregate(wave_id=wave.pk)
+    tasks = cells(wave, "question", "adoption_tasks")["t1"]
+    assert tasks.n == 5  # the empty list is a skip
+    assert tasks.distribution["0"] == 1 and tasks.distribution["1"] == 4 and tasks.distribution["3"] == 1
+    assert tasks.score is None
+
+
+def test_a_dimension_is_the_mean_of_its_questions(big_tree):
+    wave, teams = big_tree
+    respond(wave, teams["t1"], [{"fatigue_hard_to_focus": 5, "fatigue_drained_end_of_day": 1} for _ in range(5)])
+    fatigue = cells(wave, "dimension", "fatigue")["t1"]
+    assert fatigue.score == 50.0 and fatigue.n == 5
+
+
+def test_running_twice_changes_nothing(big_tree):
+    wave, teams = big_tree
+    respond(wave, teams["t1"], [{"enps_recommend": 9} for _ in range(6)])
+    before = snapshot(wave)
+    result = wave_aggregate(wave_id=wave.pk)
+    assert result.folded == 0 and not result.published
+    assert snapshot(wave) == before
+
+
+def test_parents_cover_their_descendants(big_tree):
+    wave, teams = big_tree
+    respond(wave, teams["t1"], [{"enps_recommend": 9} for _ in range(5)])
+    respond(wave, teams["t4"], [{"enps_recommend": 2} for _ in range(5)])
+    enps = cells(wave, "question", "enps_recommend")
+    assert enps["all"].n == 10 and enps["d1"].n == 5 and enps["d2"].n == 5
+    assert enps["all"].score == 55.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_count_each_submission_once(survey, monkeypatch):
+    organisation, teams = make_tree("race", {"d": {"t": 100}})
+    wave = Wave.objects.create(organisation=organisation, survey=survey, name="R", status=Wave.Status.OPEN)
+    monkeypatch.setattr("analytics.tasks.schedule_wave_aggregation", lambda **kwargs: None)
+    respond(wave, teams["t"], [{"enps_recommend": value % 11} for value in range(40)])
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            wave_aggregate(wave_id=wave.pk)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert TeamTally.objects.get(wave=wave, team=teams["t"]).responses == 40
+    assert sum(AnswerCount.objects.filter(wave=wave).values_list("n", flat=True)) == 40

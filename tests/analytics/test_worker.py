@@ -1,0 +1,48 @@
+"""A real Celery worker, with the real Redis as broker, aggregates after a submission."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from analytics.models import PublishedCell
+from config.celery import app
+from survey.models import PendingResponse, Wave
+from tests.analytics.helpers import respond
+from tests.conftest import make_tree
+
+
+@pytest.fixture
+def redis_app(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS = 0
+    changed = {
+        "broker_url": settings.TEST_REDIS_URL,
+        "result_backend": settings.TEST_REDIS_URL,
+        "task_always_eager": False,
+    }
+    saved = {key: app.conf.get(key) for key in changed}
+    app.conf.update(changed)
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_aggregates_after_submissions(redis_app, survey, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    organisation, teams = make_tree("celery", {"d": {"t": 10}})
+    wave = Wave.objects.create(organisation=organisation, survey=survey, name="C", status=Wave.Status.OPEN)
+    with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        respond(wave, teams["t"], [{"enps_recommend": 10} for _ in range(5)])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (
+            PendingResponse.objects.exists() or not PublishedCell.objects.filter(wave=wave).exists()
+        ):
+            time.sleep(0.2)
+    cell = PublishedCell.objects.get(wave=wave, team=teams["t"], kind="dimension", code="enps")
+    assert cell.n == 5 and cell.score == 100.0
+    assert not PendingResponse.objects.exists()
