@@ -22,6 +22,9 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Expression, F
+from django.db.models.functions import Round
+
 Node = Hashable
 
 MIN_GROUP = "min_group"
@@ -74,7 +77,6 @@ class GatedCell:
     score: float | None = None
     favourable_pct: float | None = None
     distribution: dict | None = None
-    delta_org: float | None = None
     delta_previous: float | None = None
 
 
@@ -175,8 +177,13 @@ def delta(value: float | None, reference: float | None) -> float | None:
     return round(value - reference, 1)
 
 
-def gate(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> list[GatedCell]:
-    """Turns raw aggregates into publishable cells."""
+def delta_expression(reference: Expression) -> Expression:
+    """`delta` in SQL, for deltas computed on read: NULL (hidden) when either side is hidden."""
+    return Round(F("score") - reference, 1)
+
+
+def suppression(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> dict[tuple, str]:
+    """The reason each cell is hidden ("" when shown), keyed by (team, kind, code). Needs only n."""
     groups: dict[str, dict[tuple[str, str], dict[Node, int]]] = defaultdict(lambda: defaultdict(dict))
     thresholds: dict[str, int] = {}
     for cell in cells:
@@ -185,13 +192,24 @@ def gate(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> list[G
     patterns = {
         group: suppression_pattern(tree, measures.values(), k=thresholds[group]) for group, measures in groups.items()
     }
+    reasons = {}
+    for cell in cells:
+        if cell.n == 0:
+            reason = NO_RESPONSES
+        elif cell.team in patterns[cell.group]:
+            reason = COMPLEMENTARY if shown(cell.n, k=thresholds[cell.group]) else MIN_GROUP
+        else:
+            reason = ""
+        reasons[(cell.team, cell.kind, cell.code)] = reason
+    return reasons
+
+
+def mask(cells: list[RawCell], reasons: dict[tuple, str]) -> list[GatedCell]:
+    """Publishable cells: a hidden cell keeps its reason and loses every number."""
     gated = []
     for cell in cells:
-        threshold = thresholds[cell.group]
-        if cell.n == 0:
-            gated.append(GatedCell(cell.team, cell.kind, cell.code, suppressed=True, reason=NO_RESPONSES))
-        elif cell.team in patterns[cell.group]:
-            reason = COMPLEMENTARY if shown(cell.n, k=threshold) else MIN_GROUP
+        reason = reasons[(cell.team, cell.kind, cell.code)]
+        if reason:
             gated.append(GatedCell(cell.team, cell.kind, cell.code, suppressed=True, reason=reason))
         else:
             gated.append(
@@ -210,10 +228,12 @@ def gate(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> list[G
     return gated
 
 
-def with_deltas(cells: list[GatedCell], *, root: Node, previous: dict[tuple[Node, str, str], float | None]) -> None:
-    """Adds delta vs organisation (the root) and vs the previous wave, both through `delta`."""
-    root_scores = {(cell.kind, cell.code): cell.score for cell in cells if cell.team == root}
+def gate(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> list[GatedCell]:
+    """Turns raw aggregates into publishable cells."""
+    return mask(cells, suppression(cells=cells, tree=tree, k=k, k_comments=k_comments))
+
+
+def with_previous(cells: list[GatedCell], previous: dict[tuple[Node, str, str], float | None]) -> None:
+    """Adds the delta vs the previous wave's published cell, through `delta`."""
     for cell in cells:
-        if cell.team != root:
-            cell.delta_org = delta(cell.score, root_scores.get((cell.kind, cell.code)))
         cell.delta_previous = delta(cell.score, previous.get((cell.team, cell.kind, cell.code)))

@@ -10,31 +10,42 @@ from django.db import models
 
 from survey.models import Question, Team, Wave
 
+# Count tables are derived data, rebuilt by `aggregate --full`: integrity comes from the SQL that
+# writes them, so they skip per-row foreign-key checks and the extra indexes; the ORM still
+# cascades deletes. Their composite primary keys lead with the wave.
+DERIVED = {"db_constraint": False, "db_index": False}
+
 
 class AnswerCount(models.Model):
-    """How many responses of `team` itself (not its descendants) gave `value` to `question`.
+    """How many responses of `team` itself (not its descendants) gave `value` to `question`:
+    all of them (`n`) and as of the team's last release (`released`, PRODUCT.md rule 4).
 
     The sufficient statistic: n, mean score, favourable share and distribution all follow
     from it, and an increment is a plain addition, so full and incremental runs agree.
     """
 
     pk = models.CompositePrimaryKey("wave_id", "team_id", "question_id", "value")
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", **DERIVED)
     value = models.IntegerField()
     n = models.PositiveIntegerField()
+    released = models.PositiveIntegerField(default=0)
 
 
-class ReleasedAnswerCount(models.Model):
-    """The counts as of each team's last release (PRODUCT.md rule 4, across time)."""
+class RolledCount(models.Model):
+    """Released counts summed over each team's whole subtree: what the published cells show.
+
+    Kept up to date by adding each release's difference, so a release costs in proportion to the
+    teams it touches, not to the history.
+    """
 
     pk = models.CompositePrimaryKey("wave_id", "team_id", "question_id", "value")
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", **DERIVED)
     value = models.IntegerField()
-    n = models.PositiveIntegerField()
+    n = models.IntegerField()
 
 
 class TeamTally(models.Model):
@@ -77,7 +88,6 @@ class PublishedCell(models.Model):
     score = models.FloatField(null=True)
     favourable_pct = models.FloatField(null=True)
     distribution = models.JSONField(null=True)
-    delta_org = models.FloatField(null=True)
     delta_previous = models.FloatField(null=True)
     suppressed = models.BooleanField(default=False)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, default="")

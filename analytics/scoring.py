@@ -69,6 +69,13 @@ def _question_cell(team: Node, rule: QuestionRule, counts: dict[int, int]) -> Ra
     return cell
 
 
+def dimension_size(kind: str, question_sizes: list[int]) -> int:
+    """A dimension's n: the smallest n of its answered scored questions, so that every question
+    entering the mean stands on at least that many people (eNPS has a single question)."""
+    answered = [n for n in question_sizes if n]
+    return min(answered) if answered else 0
+
+
 def _dimension_cell(team: Node, code: str, kind: str, questions: list[tuple[QuestionRule, RawCell]]) -> RawCell:
     answered = [(rule, cell) for rule, cell in questions if rule.scored and cell.n]
     cell = RawCell(team=team, kind="dimension", code=code, group=f"dimension:{code}", n=0)
@@ -79,13 +86,11 @@ def _dimension_cell(team: Node, code: str, kind: str, questions: list[tuple[Ques
         counts = {int(value): count for value, count in source.distribution.items()}
         promoters = sum(count for value, count in counts.items() if value >= 9)
         detractors = sum(count for value, count in counts.items() if value <= 6)
-        cell.n = source.n
+        cell.n = dimension_size(kind, [source.n])
         cell.score = round(100 * (promoters - detractors) / source.n, 1)
         cell.favourable_pct = round(100 * promoters / source.n, 1)
         return cell
-    # A dimension is the mean of its questions; its n is the smallest question n, so that every
-    # question entering the mean stands on at least that many people.
-    cell.n = min(source.n for _, source in answered)
+    cell.n = dimension_size(kind, [source.n for _, source in answered])
     cell.score = round(sum(source.score for _, source in answered) / len(answered), 1)
     cell.favourable_pct = round(sum(source.favourable_pct for _, source in answered) / len(answered), 1)
     return cell
@@ -138,4 +143,40 @@ def raw_cells(
             per_dimension[rule.dimension].append((rule, cell))
         for code, kind in rules.dimensions.items():
             cells.append(_dimension_cell(team, code, kind, per_dimension.get(code, [])))
+    return cells
+
+
+def cell_sizes(
+    *, rules: SurveyRules, teams: Iterable[Node], question_n: dict[tuple[Node, int], int], responses: dict[Node, int]
+) -> list[RawCell]:
+    """The same cells as `raw_cells` with only their n: all the disclosure gate needs, from one
+    small GROUP BY (team, question) instead of the full distributions."""
+    cells: list[RawCell] = []
+    for team in teams:
+        cells.append(
+            RawCell(team=team, kind=PARTICIPATION, code=PARTICIPATION, group=PARTICIPATION, n=responses.get(team, 0))
+        )
+        per_dimension: dict[str, list[int]] = defaultdict(list)
+        for rule in rules.questions.values():
+            n = question_n.get((team, rule.id), 0)
+            if rule.type == Question.Type.TEXT:
+                cells.append(
+                    RawCell(
+                        team=team, kind="comments", code=rule.code, group=f"comments:{rule.code}", n=n, comments=True
+                    )
+                )
+                continue
+            cells.append(RawCell(team=team, kind="question", code=rule.code, group=f"dimension:{rule.dimension}", n=n))
+            if rule.scored:
+                per_dimension[rule.dimension].append(n)
+        for code, kind in rules.dimensions.items():
+            cells.append(
+                RawCell(
+                    team=team,
+                    kind="dimension",
+                    code=code,
+                    group=f"dimension:{code}",
+                    n=dimension_size(kind, per_dimension[code]),
+                )
+            )
     return cells

@@ -279,18 +279,15 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    """One scored answer. `wave` and `team` are copied from the response so that
-    aggregation is a single-table GROUP BY."""
+    """One scored answer. `wave` and `team` are copied from the response so that aggregation is
+    a single-table GROUP BY; being copies, they skip foreign-key checks (the response has them)."""
 
     pk = models.CompositePrimaryKey("response_id", "question_id")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     value = models.IntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["wave", "team", "question", "value"], name="answer_aggregation")]
 
 
 class Comment(models.Model):

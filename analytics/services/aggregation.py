@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from analytics.models import TeamTally
+from analytics.models import AnswerCount, TeamTally
 from analytics.services.publication import wave_publish
 from config.db import uuid_param
 from survey.models import Wave
@@ -23,13 +23,13 @@ from survey.services.submission import pending_claim, pending_move
 
 # Text answers are counted under value 0: their count is the number of comments.
 FOLD_BATCH = """
-INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n)
-SELECT p.wave_id, p.team_id, a.question_id, a.value, COUNT(*)
+INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n, released)
+SELECT p.wave_id, p.team_id, a.question_id, a.value, COUNT(*), 0
 FROM survey_pendinganswer a JOIN survey_pendingresponse p ON p.id = a.pending_id
 WHERE p.batch = %(batch)s
 GROUP BY p.wave_id, p.team_id, a.question_id, a.value
 UNION ALL
-SELECT p.wave_id, p.team_id, c.question_id, 0, COUNT(*)
+SELECT p.wave_id, p.team_id, c.question_id, 0, COUNT(*), 0
 FROM survey_pendingcomment c JOIN survey_pendingresponse p ON p.id = c.pending_id
 WHERE p.batch = %(batch)s
 GROUP BY p.wave_id, p.team_id, c.question_id
@@ -42,13 +42,15 @@ SELECT wave_id, team_id, COUNT(*), 0 FROM survey_pendingresponse WHERE batch = %
 ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = analytics_teamtally.responses + EXCLUDED.responses
 """
 
+# Keeps `released` (the snapshot the release rule guards) and rewrites `n` only.
 RECOUNT = """
-INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n)
-SELECT wave_id, team_id, question_id, value, COUNT(*) FROM survey_answer WHERE wave_id = %(wave)s
+INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n, released)
+SELECT wave_id, team_id, question_id, value, COUNT(*), 0 FROM survey_answer WHERE wave_id = %(wave)s
 GROUP BY wave_id, team_id, question_id, value
 UNION ALL
-SELECT wave_id, team_id, question_id, 0, COUNT(*) FROM survey_comment WHERE wave_id = %(wave)s
+SELECT wave_id, team_id, question_id, 0, COUNT(*), 0 FROM survey_comment WHERE wave_id = %(wave)s
 GROUP BY wave_id, team_id, question_id
+ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = EXCLUDED.n
 """
 
 RECOUNT_TALLY = """
@@ -77,9 +79,7 @@ def _fold(batch: uuid.UUID) -> int:
 
 
 def _recount(wave: Wave) -> None:
-    from analytics.models import AnswerCount
-
-    AnswerCount.objects.filter(wave=wave).delete()
+    AnswerCount.objects.filter(wave=wave).update(n=0)
     _execute(RECOUNT, wave=uuid_param(wave.pk))
     TeamTally.objects.filter(wave=wave).update(responses=0)
     _execute(RECOUNT_TALLY, wave=uuid_param(wave.pk))
@@ -89,9 +89,15 @@ def _recount(wave: Wave) -> None:
 def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False) -> AggregationResult:
     """Folds pending submissions in (and recounts everything if `full`), then publishes."""
     wave = Wave.objects.select_for_update().get(pk=wave_id)
+    if connection.vendor == "postgresql":
+        # Group-bys over a wave's counts fit in memory with this much; the default spills to disk.
+        _execute("SET LOCAL work_mem = '64MB'")
     batch = pending_claim(wave=wave)
     folded = _fold(batch) if batch else 0
     if full:
         _recount(wave)
     published = wave_publish(wave=wave, force=full)
+    if full and connection.vendor == "postgresql":
+        # The count tables were rewritten wholesale: fresh statistics keep later plans right.
+        _execute("ANALYZE analytics_answercount, analytics_rolledcount")
     return AggregationResult(folded=folded, published=published)

@@ -1,18 +1,69 @@
-"""Releasing counts and publishing cells through the disclosure gate."""
+"""Releasing counts and publishing cells through the disclosure gate.
 
-from django.db import transaction
+A release adds the released teams' new counts to `RolledCount` for all their ancestors (SQL).
+Publication then runs the gate over every cell's n (one small GROUP BY), and recomputes the full
+cells (scores, distributions) only for teams whose counts or suppression changed.
+"""
+
+import json
+import uuid
+
+from django.db import connection
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from analytics import disclosure
-from analytics.models import AnswerCount, Publication, PublishedCell, ReleasedAnswerCount, TeamTally
-from analytics.scoring import raw_cells, survey_rules
+from analytics.models import Publication, PublishedCell, RolledCount, TeamTally
+from analytics.scoring import cell_sizes, raw_cells, survey_rules
 from analytics.services.drivers import wave_drivers
-from survey.models import Team, Wave
+from config.db import uuid_param
+from survey.models import Team, TeamClosure, Wave
+
+# What each released team brings since its last release, added to every ancestor's rolled counts.
+ROLL_RELEASE = """
+INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
+SELECT a.wave_id, c.ancestor_id, a.question_id, a.value, SUM(a.n - a.released)
+FROM analytics_answercount a JOIN survey_teamclosure c ON c.descendant_id = a.team_id
+WHERE a.wave_id = %s AND a.team_id IN ({teams}) AND a.n <> a.released
+GROUP BY a.wave_id, c.ancestor_id, a.question_id, a.value
+ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_rolledcount.n + EXCLUDED.n
+"""
+
+SNAPSHOT_RELEASE = """
+UPDATE analytics_answercount SET released = n WHERE wave_id = %s AND team_id IN ({teams}) AND n <> released
+"""
+
+ROLL_ALL = """
+INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
+SELECT a.wave_id, c.ancestor_id, a.question_id, a.value, SUM(a.released)
+FROM analytics_answercount a JOIN survey_teamclosure c ON c.descendant_id = a.team_id
+WHERE a.wave_id = %s AND a.released > 0
+GROUP BY a.wave_id, c.ancestor_id, a.question_id, a.value
+"""
+
+CELL_COLUMNS = (
+    "id",
+    "wave_id",
+    "team_id",
+    "kind",
+    "code",
+    "n",
+    "score",
+    "favourable_pct",
+    "distribution",
+    "delta_previous",
+    "suppressed",
+    "reason",
+)
+
+
+def _execute(statement: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def _release(wave: Wave) -> list:
-    """Copies the live counts of the teams the release rule lets through into the snapshot."""
+    """Moves the teams the release rule lets through into the snapshot and the rolled counts."""
     tallies = {
         team: (responses, released)
         for team, responses, released in TeamTally.objects.filter(wave=wave).values_list(
@@ -21,15 +72,17 @@ def _release(wave: Wave) -> list:
     }
     teams = disclosure.teams_to_release(tallies, k=wave.k_min, wave_closed=wave.status == Wave.Status.CLOSED)
     if teams:
-        ReleasedAnswerCount.objects.filter(wave=wave, team_id__in=teams).delete()
-        ReleasedAnswerCount.objects.bulk_create(
-            ReleasedAnswerCount(**row)
-            for row in AnswerCount.objects.filter(wave=wave, team_id__in=teams).values(
-                "wave_id", "team_id", "question_id", "value", "n"
-            )
-        )
+        marks = ", ".join(["%s"] * len(teams))
+        wave_id, team_ids = uuid_param(wave.pk), [uuid_param(team) for team in teams]
+        _execute(ROLL_RELEASE.format(teams=marks), [wave_id, *team_ids])
+        _execute(SNAPSHOT_RELEASE.format(teams=marks), [wave_id, *team_ids])
         TeamTally.objects.filter(wave=wave, team_id__in=teams).update(released=F("responses"))
     return teams
+
+
+def _reroll(wave: Wave) -> None:
+    RolledCount.objects.filter(wave=wave).delete()
+    _execute(ROLL_ALL, [uuid_param(wave.pk)])
 
 
 def _previous_scores(wave: Wave) -> dict:
@@ -48,66 +101,101 @@ def _previous_scores(wave: Wave) -> dict:
     }
 
 
-def _gated_cells(wave: Wave) -> list[disclosure.GatedCell]:
+def _write_cells(wave: Wave, cells: list[disclosure.GatedCell]) -> None:
+    """Bulk insert without building model instances: COPY on PostgreSQL, executemany elsewhere."""
+    rows = (
+        (
+            uuid.uuid4(),
+            wave.pk,
+            cell.team,
+            cell.kind,
+            cell.code,
+            cell.n,
+            cell.score,
+            cell.favourable_pct,
+            json.dumps(cell.distribution) if cell.distribution is not None else None,
+            cell.delta_previous,
+            cell.suppressed,
+            cell.reason,
+        )
+        for cell in cells
+    )
+    columns = ", ".join(CELL_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY analytics_publishedcell ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(CELL_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO analytics_publishedcell ({columns}) VALUES ({marks})",
+                [(uuid_param(row[0]), uuid_param(row[1]), uuid_param(row[2]), *row[3:]) for row in rows],
+            )
+
+
+def _publish(wave: Wave, touched: set | None) -> None:
+    """Gates every cell's n, then rewrites the cells of `touched` teams (all when None) and of any
+    team whose suppression changed."""
     teams = Team.objects.filter(organisation=wave.organisation_id)
     parents = dict(teams.values_list("id", "parent_id"))
-    # Roll every team's released counts up to all its ancestors: one GROUP BY over the closure.
-    rolled = (
-        ReleasedAnswerCount.objects.filter(wave=wave)
-        .values("team__ancestor_links__ancestor", "question_id", "value")
+    rules = survey_rules(wave.survey)
+    rolled = RolledCount.objects.filter(wave=wave)
+    question_n = {
+        (team, question): n
+        for team, question, n in rolled.values("team_id", "question_id")
         .annotate(total=Sum("n"))
-        .values_list("team__ancestor_links__ancestor", "question_id", "value", "total")
-    )
+        .values_list("team_id", "question_id", "total")
+    }
     responses = dict(
         TeamTally.objects.filter(wave=wave)
         .values("team__ancestor_links__ancestor")
         .annotate(total=Sum("released"))
         .values_list("team__ancestor_links__ancestor", "total")
     )
+    reasons = disclosure.suppression(
+        cells=cell_sizes(rules=rules, teams=parents, question_n=question_n, responses=responses),
+        tree=disclosure.Tree.from_parents(parents),
+        k=wave.k_min,
+        k_comments=wave.k_comments,
+    )
+    stored = PublishedCell.objects.filter(wave=wave)
+    if touched is None or not stored.exists():
+        recompute = set(parents)
+    else:
+        before = {
+            (team, kind, code): reason
+            for team, kind, code, reason in stored.values_list("team_id", "kind", "code", "reason")
+        }
+        recompute = touched | {key[0] for key, reason in reasons.items() if before.get(key) != reason}
+    counts = rolled.filter(team_id__in=recompute).values_list("team_id", "question_id", "value", "n")
     cells = raw_cells(
-        rules=survey_rules(wave.survey),
-        teams=parents,
-        counts=rolled,
+        rules=rules,
+        teams=recompute,
+        counts=counts,
         responses=responses,
         headcounts=dict(teams.values_list("id", "headcount")),
     )
-    gated = disclosure.gate(
-        cells=cells, tree=disclosure.Tree.from_parents(parents), k=wave.k_min, k_comments=wave.k_comments
-    )
-    roots = [team for team, parent in parents.items() if parent is None]
-    disclosure.with_deltas(gated, root=roots[0] if len(roots) == 1 else None, previous=_previous_scores(wave))
-    return gated
+    gated = disclosure.mask(cells, reasons)
+    disclosure.with_previous(gated, _previous_scores(wave))
+    stored.filter(team_id__in=recompute).delete()
+    _write_cells(wave, gated)
 
 
-@transaction.atomic
 def wave_publish(*, wave: Wave, force: bool = False) -> bool:
-    """Releases what the release rule allows and rewrites the wave's published cells if anything
-    was released (or `force`). Returns whether the cells were rewritten."""
+    """Releases what the release rule allows and updates the published cells it changes (all of
+    them if `force`). Runs inside the caller's transaction. Returns whether anything changed."""
     released = _release(wave)
-    if not released and not force and PublishedCell.objects.filter(wave=wave).exists():
+    if force:
+        _reroll(wave)
+    elif not released and PublishedCell.objects.filter(wave=wave).exists():
         return False
-    cells = _gated_cells(wave)
-    PublishedCell.objects.filter(wave=wave).delete()
-    PublishedCell.objects.bulk_create(
-        (
-            PublishedCell(
-                wave=wave,
-                team_id=cell.team,
-                kind=cell.kind,
-                code=cell.code,
-                n=cell.n,
-                score=cell.score,
-                favourable_pct=cell.favourable_pct,
-                distribution=cell.distribution,
-                delta_org=cell.delta_org,
-                delta_previous=cell.delta_previous,
-                suppressed=cell.suppressed,
-                reason=cell.reason,
-            )
-            for cell in cells
-        ),
-        batch_size=2000,
+    touched = (
+        None
+        if force
+        else set(TeamClosure.objects.filter(descendant__in=released).values_list("ancestor_id", flat=True))
     )
+    _publish(wave, touched)
     wave_drivers(wave=wave)
     publication, _ = Publication.objects.get_or_create(wave=wave)
     publication.version += 1

@@ -125,7 +125,11 @@ def pending_move(*, batch: uuid.UUID) -> int:
             "WHERE p.batch = %s ORDER BY random()",
         ):
             cursor.execute(statement, params)
-    PendingAnswer.objects.filter(pending__batch=batch).delete()
-    PendingComment.objects.filter(pending__batch=batch).delete()
-    moved, _ = PendingResponse.objects.filter(batch=batch).delete()
-    return moved
+        # Plain SQL: the ORM's delete of composite-key rows goes through a slow row-value IN.
+        for table in ("survey_pendinganswer", "survey_pendingcomment"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE pending_id IN (SELECT id FROM survey_pendingresponse WHERE batch = %s)",
+                params,
+            )
+        cursor.execute("DELETE FROM survey_pendingresponse WHERE batch = %s", params)
+        return cursor.rowcount
