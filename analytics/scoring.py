@@ -51,9 +51,12 @@ def _question_cell(team: Node, rule: QuestionRule, counts: dict[int, int]) -> Ra
     cell = RawCell(team=team, kind="question", code=rule.code, group=f"dimension:{rule.dimension}", n=n)
     if rule.type == Question.Type.MULTIPLE:
         # Values are bitmasks: report how many people ticked each option.
-        cell.distribution = {
-            str(option): sum(count for mask, count in counts.items() if mask & (1 << option)) for option in rule.options
-        }
+        ticked = dict.fromkeys(rule.options, 0)
+        for mask, count in counts.items():
+            for option in ticked:
+                if mask >> option & 1:
+                    ticked[option] += count
+        cell.distribution = {str(option): count for option, count in ticked.items()}
         return cell
     cell.distribution = {str(value): count for value, count in sorted(counts.items())}
     scored = [

@@ -283,10 +283,12 @@ class Answer(models.Model):
     a single-table GROUP BY; being copies, they skip foreign-key checks (the response has them)."""
 
     pk = models.CompositePrimaryKey("response_id", "question_id")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    wave = models.ForeignKey(Wave, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # The largest table by far: one index only (the primary key, which also serves response
+    # lookups), so that writing a batch and bulk loads stay cheap. Aggregation scans a wave.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", db_index=False)
+    wave = models.ForeignKey(Wave, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
+    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
     value = models.IntegerField()
 
 

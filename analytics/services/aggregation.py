@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from analytics.models import AnswerCount, TeamTally
+from analytics.models import TeamTally
+from analytics.services.counts import counts_merge
 from analytics.services.publication import wave_publish
 from config.db import uuid_param
 from survey.models import Wave
@@ -42,15 +43,13 @@ SELECT wave_id, team_id, COUNT(*), 0 FROM survey_pendingresponse WHERE batch = %
 ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = analytics_teamtally.responses + EXCLUDED.responses
 """
 
-# Keeps `released` (the snapshot the release rule guards) and rewrites `n` only.
+# Text answers count under value 0 (their number of comments), as in FOLD_BATCH.
 RECOUNT = """
-INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n, released)
-SELECT wave_id, team_id, question_id, value, COUNT(*), 0 FROM survey_answer WHERE wave_id = %(wave)s
-GROUP BY wave_id, team_id, question_id, value
+SELECT team_id, question_id, value, COUNT(*) AS total FROM survey_answer WHERE wave_id = %(wave)s
+GROUP BY team_id, question_id, value
 UNION ALL
-SELECT wave_id, team_id, question_id, 0, COUNT(*), 0 FROM survey_comment WHERE wave_id = %(wave)s
-GROUP BY wave_id, team_id, question_id
-ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = EXCLUDED.n
+SELECT team_id, question_id, 0, COUNT(*) FROM survey_comment WHERE wave_id = %(wave)s
+GROUP BY team_id, question_id
 """
 
 RECOUNT_TALLY = """
@@ -79,8 +78,15 @@ def _fold(batch: uuid.UUID) -> int:
 
 
 def _recount(wave: Wave) -> None:
-    AnswerCount.objects.filter(wave=wave).update(n=0)
-    _execute(RECOUNT, wave=uuid_param(wave.pk))
+    # `released` (the snapshot the release rule guards) is kept; only `n` is recomputed.
+    counts_merge(
+        table="analytics_answercount",
+        column="n",
+        wave_id=wave.pk,
+        select=RECOUNT,
+        params={"wave": uuid_param(wave.pk)},
+        insert_extra=", 0",
+    )
     TeamTally.objects.filter(wave=wave).update(responses=0)
     _execute(RECOUNT_TALLY, wave=uuid_param(wave.pk))
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from analytics import disclosure
 from analytics.models import Publication, PublishedCell, RolledCount, TeamTally
 from analytics.scoring import cell_sizes, raw_cells, survey_rules
+from analytics.services.counts import counts_merge
 from analytics.services.drivers import wave_drivers
 from config.db import uuid_param
 from survey.models import Team, TeamClosure, Wave
@@ -34,11 +35,10 @@ UPDATE analytics_answercount SET released = n WHERE wave_id = %s AND team_id IN 
 """
 
 ROLL_ALL = """
-INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
-SELECT a.wave_id, c.ancestor_id, a.question_id, a.value, SUM(a.released)
+SELECT c.ancestor_id AS team_id, a.question_id, a.value, SUM(a.released) AS total
 FROM analytics_answercount a JOIN survey_teamclosure c ON c.descendant_id = a.team_id
 WHERE a.wave_id = %s AND a.released > 0
-GROUP BY a.wave_id, c.ancestor_id, a.question_id, a.value
+GROUP BY c.ancestor_id, a.question_id, a.value
 """
 
 CELL_COLUMNS = (
@@ -81,8 +81,9 @@ def _release(wave: Wave) -> list:
 
 
 def _reroll(wave: Wave) -> None:
-    RolledCount.objects.filter(wave=wave).delete()
-    _execute(ROLL_ALL, [uuid_param(wave.pk)])
+    counts_merge(
+        table="analytics_rolledcount", column="n", wave_id=wave.pk, select=ROLL_ALL, params=[uuid_param(wave.pk)]
+    )
 
 
 def _previous_scores(wave: Wave) -> dict:
@@ -134,6 +135,19 @@ def _write_cells(wave: Wave, cells: list[disclosure.GatedCell]) -> None:
             )
 
 
+def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
+    """(team, question, value, n) rows, read without the ORM's per-row conversions (hot path)."""
+    by_param = {uuid_param(team): team for team in teams}
+    marks = ", ".join(["%s"] * len(by_param))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT team_id, question_id, value, n FROM analytics_rolledcount "
+            f"WHERE wave_id = %s AND team_id IN ({marks})",
+            [uuid_param(wave.pk), *by_param],
+        )
+        return [(by_param[team], question, value, n) for team, question, value, n in cursor.fetchall()]
+
+
 def _publish(wave: Wave, touched: set | None) -> None:
     """Gates every cell's n, then rewrites the cells of `touched` teams (all when None) and of any
     team whose suppression changed."""
@@ -168,11 +182,10 @@ def _publish(wave: Wave, touched: set | None) -> None:
             for team, kind, code, reason in stored.values_list("team_id", "kind", "code", "reason")
         }
         recompute = touched | {key[0] for key, reason in reasons.items() if before.get(key) != reason}
-    counts = rolled.filter(team_id__in=recompute).values_list("team_id", "question_id", "value", "n")
     cells = raw_cells(
         rules=rules,
         teams=recompute,
-        counts=counts,
+        counts=_rolled_rows(wave, recompute),
         responses=responses,
         headcounts=dict(teams.values_list("id", "headcount")),
     )

@@ -38,7 +38,7 @@ def test_worker_aggregates_after_submissions(redis_app, survey, settings):
     wave = Wave.objects.create(organisation=organisation, survey=survey, name="C", status=Wave.Status.OPEN)
     with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         respond(wave, teams["t"], [{"enps_recommend": 10} for _ in range(5)])
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (
             PendingResponse.objects.exists() or not PublishedCell.objects.filter(wave=wave).exists()
         ):
