@@ -1,5 +1,6 @@
 """A real Celery worker, with the real Redis as broker, aggregates after a submission."""
 
+import threading
 import time
 
 import pytest
@@ -31,7 +32,11 @@ def redis_app(settings):
     app._after_fork()
 
 
+WORKER_THREADS: list[str] = []
+
+
 def _close_worker_connection(**kwargs) -> None:
+    WORKER_THREADS.append(threading.current_thread().name)
     # The embedded worker's thread has its own connection: close it so the test DB can be dropped.
     connection.close()
 
@@ -53,3 +58,4 @@ def test_worker_aggregates_after_submissions(redis_app, survey, settings):
     cell = PublishedCell.objects.get(wave=wave, team=teams["t"], kind="dimension", code="enps")
     assert cell.n == 5 and cell.score == 100.0
     assert not PendingResponse.objects.exists()
+    assert WORKER_THREADS and threading.main_thread().name not in WORKER_THREADS, "ran in the worker, not eagerly"
