@@ -1,5 +1,6 @@
 """gunicorn settings: the access log goes through the same token-redacting filter as Django's."""
 
+import gc
 import multiprocessing
 import os
 
@@ -21,3 +22,10 @@ logconfig_dict = {
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def post_worker_init(worker) -> None:
+    # Move everything loaded at start-up out of the garbage collector's sight: otherwise full
+    # collections over Django's import graph add ~100 ms pauses every few requests.
+    gc.collect()
+    gc.freeze()

@@ -7,8 +7,9 @@ count tables are inputs to the disclosure gate (analytics.disclosure).
 import uuid
 
 from django.db import models
+from rest_framework_api_key.models import AbstractAPIKey
 
-from survey.models import Question, Team, Wave
+from survey.models import Organisation, Question, Team, Wave
 
 # Count tables are derived data, rebuilt by `aggregate --full`: integrity comes from the SQL that
 # writes them, so they skip per-row foreign-key checks and the extra indexes; the ORM still
@@ -113,3 +114,18 @@ class DriverResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["wave", "team", "outcome", "driver"], name="driver_result_unique")
         ]
+
+
+class OrganisationAPIKey(AbstractAPIKey):
+    """A BI or HRIS client's key: stored as a hash, shown once, scoped to one organisation."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read published aggregates"
+        ADMIN = "admin", "Read, and manage teams, waves and links"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "organisation API key"
+        verbose_name_plural = "organisation API keys"

@@ -1,17 +1,24 @@
 """One error shape for the whole API: {"detail": "...", "code": "..."} with the right status."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    # DRF maps Django's Http404 and PermissionDenied too; convert first so they get a `code` as well.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = {
-            "detail": "Invalid request: see `errors` for each bad field.",
+            "detail": f"Invalid request: {_first_error(exc.detail)} (see `errors` for each bad field).",
             "code": "invalid",
             "errors": exc.detail,
         }
@@ -19,3 +26,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         codes = exc.get_codes()
         response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
     return response
+
+
+def _first_error(detail: object, field: str = "") -> str:
+    """The first message of a nested ValidationError, prefixed with its field, for a readable `detail`."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = key if key == "non_field_errors" or not field else f"{field}.{key}"
+            return _first_error(value, "" if key in ("non_field_errors", "__all__") else name)
+    if isinstance(detail, list):
+        for index, value in enumerate(detail):
+            nested = isinstance(value, dict | list)
+            return _first_error(value, f"{field}[{index}]" if nested else field)
+    return f"{field}: {detail}" if field else str(detail)

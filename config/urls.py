@@ -7,6 +7,7 @@ from survey.api import SubmitView
 
 api_v1 = [
     path("submit/", SubmitView.as_view(), name="submit"),
+    path("", include("analytics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]

@@ -119,7 +119,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"submit": env("SUBMIT_THROTTLE_RATE", default="600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "submit": env("SUBMIT_THROTTLE_RATE", default="600/minute"),
+        # Per API key (analytics.api.authentication.APIKeyThrottle).
+        "api_key": env("API_KEY_THROTTLE_RATE", default="6000/minute"),
+    },
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -131,6 +135,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": [
+        {"name": "submission", "description": "Public: answering a survey."},
+        {"name": "figures", "description": "Published, disclosure-controlled aggregates (any key)."},
+        {"name": "teams", "description": "The team tree; writes need an `admin` key."},
+        {"name": "surveys", "description": "Questionnaires, their dimensions and questions."},
+        {"name": "waves", "description": "Survey waves; writes and links need an `admin` key."},
+    ],
 }
 
 # Pulse's own knobs.

@@ -11,7 +11,10 @@ STORAGES = {
 # Tests drive tasks in-process unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"submit": "10000/minute"}}  # noqa: F405
+REST_FRAMEWORK = {  # noqa: F405
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"submit": "100000/minute", "api_key": "100000/minute"},
+}
 TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 # Live-server and test threads must not keep connections open past a test (teardown drops the DB).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

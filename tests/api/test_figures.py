@@ -1,0 +1,118 @@
+"""Published cells, participation, heatmaps, trends and drivers: every number from published cells."""
+
+from django.utils import timezone
+
+from analytics.models import PublishedCell
+from survey.models import Wave
+from tests.api.conftest import publish
+
+
+def test_cells_flat_table(api, published_wave, teams):
+    response = api.get("/api/v1/cells/", {"wave": str(published_wave.pk), "page_size": 5000})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == PublishedCell.objects.filter(wave=published_wave).count()
+    fatigue_a = next(row for row in rows if row["team_slug"] == "team-a" and row["code"] == "fatigue")
+    assert fatigue_a["team_path"] == "Acme / dept / team-a"
+    assert fatigue_a["level"] == 2
+    assert fatigue_a["kind"] == "dimension"
+    assert list(fatigue_a) == [
+        "wave",
+        "team",
+        "team_slug",
+        "team_path",
+        "level",
+        "kind",
+        "code",
+        "n",
+        "score",
+        "favourable_pct",
+        "delta_org",
+        "delta_previous",
+        "suppressed",
+        "reason",
+    ]
+
+
+def test_suppressed_cells_come_with_null_numbers_and_a_reason(api, published_wave):
+    rows = api.get("/api/v1/cells/", {"wave": str(published_wave.pk), "page_size": 5000}).json()["results"]
+    hidden = [row for row in rows if row["suppressed"]]
+    assert any(row["team_slug"] == "team-c" and row["reason"] == "min_group" for row in hidden)
+    for row in hidden:
+        assert row["n"] is None and row["score"] is None and row["favourable_pct"] is None
+        assert row["delta_org"] is None and row["reason"]
+    shown = [row for row in rows if not row["suppressed"] and row["kind"] == "dimension" and row["n"]]
+    assert all(row["n"] >= published_wave.k_min for row in shown)
+
+
+def test_cell_filters(api, published_wave, teams):
+    wave = str(published_wave.pk)
+    by_team = api.get("/api/v1/cells/", {"wave": wave, "team": str(teams["team-a"].pk)}).json()["results"]
+    assert {row["team_slug"] for row in by_team} == {"team-a"}
+    subtree = api.get("/api/v1/cells/", {"wave": wave, "subtree": str(teams["dept"].pk), "page_size": 5000})
+    assert {row["team_slug"] for row in subtree.json()["results"]} == {"dept", "team-a", "team-b", "team-c"}
+    kind = api.get("/api/v1/cells/", {"wave": wave, "kind": "participation"}).json()["results"]
+    assert {row["kind"] for row in kind} == {"participation"} and len(kind) == 7
+    code = api.get("/api/v1/cells/", {"wave": wave, "code": "enps"}).json()["results"]
+    assert {row["code"] for row in code} == {"enps"}
+    dimension = api.get("/api/v1/cells/", {"wave": wave, "dimension": "adoption", "team": str(teams["all"].pk)})
+    codes = {(row["kind"], row["code"]) for row in dimension.json()["results"]}
+    assert ("dimension", "adoption") in codes and ("question", "adoption_frequency") in codes
+    assert all(code == "adoption" or code.startswith("adoption") for _, code in codes)
+
+
+def test_delta_org_is_score_minus_the_organisation(api, published_wave, teams):
+    rows = api.get("/api/v1/cells/", {"wave": str(published_wave.pk), "code": "adoption"}).json()["results"]
+    root = next(row for row in rows if row["team_slug"] == "all")
+    assert root["delta_org"] == 0
+    for row in rows:
+        if not row["suppressed"]:
+            assert row["delta_org"] == round(row["score"] - root["score"], 1)
+
+
+def test_participation(api, published_wave):
+    rows = api.get("/api/v1/participation/", {"wave": str(published_wave.pk)}).json()["results"]
+    by_slug = {row["team_slug"]: row for row in rows}
+    assert set(by_slug) == {"all", "dept", "other", "team-a", "team-b", "team-c", "team-d"}
+    assert by_slug["team-d"]["n"] == 7 and by_slug["team-d"]["score"] == 35.0  # 7 of 20
+    assert by_slug["team-c"]["suppressed"] and by_slug["team-c"]["n"] is None
+
+
+def test_heatmap(api, published_wave):
+    response = api.get("/api/v1/heatmap/", {"wave": str(published_wave.pk), "map": "wellbeing"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["dimensions"] == ["fatigue", "intensification", "job_fear", "enps"]
+    rows = {row["team_slug"]: row for row in body["rows"]}
+    assert rows["all"]["level"] == 0 and rows["all"]["team_path"] == "Acme"
+    assert set(rows["team-a"]["cells"]) == set(body["dimensions"])
+    fatigue = rows["all"]["cells"]["fatigue"]
+    assert set(fatigue) == {"score", "n", "favourable_pct", "delta_org", "delta_previous", "suppressed", "reason"}
+    assert fatigue["n"] == 21 and fatigue["delta_org"] == 0
+    assert rows["team-c"]["cells"]["fatigue"]["score"] is None
+    adoption = api.get("/api/v1/heatmap/", {"wave": str(published_wave.pk), "map": "adoption"}).json()
+    assert adoption["dimensions"] == ["adoption", "shadow_ai", "enablement"]
+
+
+def test_trends_in_date_order_with_delta_previous(api, published_wave, teams, survey, answers):
+    later = Wave.objects.create(
+        organisation=published_wave.organisation,
+        survey=survey,
+        name="Winter",
+        status="open",
+        opens_at=timezone.now() - timezone.timedelta(days=1),
+    )
+    publish(later, {teams["team-a"]: 5, teams["team-d"]: 5}, {**answers, "fatigue_drained_end_of_day": 1})
+    response = api.get("/api/v1/trends/", {"team": str(teams["all"].pk), "kind": "dimension", "code": "fatigue"})
+    assert response.status_code == 200
+    points = response.json()
+    assert [point["wave_name"] for point in points] == ["Autumn", "Winter"]
+    assert points[0]["n"] == 21 and points[1]["n"] == 10
+    assert points[1]["delta_previous"] == round(points[1]["score"] - points[0]["score"], 1)
+
+
+def test_drivers(api, published_wave):
+    response = api.get("/api/v1/drivers/", {"wave": str(published_wave.pk)})
+    assert response.status_code == 200
+    for row in response.json()["results"]:
+        assert set(row) == {"wave", "team", "team_slug", "team_path", "outcome", "driver", "coefficient", "r2", "n"}
