@@ -12,7 +12,7 @@ from rest_framework_api_key.permissions import KeyParser
 
 from analytics.models import OrganisationAPIKey
 
-# Used when the settings in use define no "api_key" rate (config.settings.test replaces the dict).
+# Used when a settings module defines no "api_key" rate.
 DEFAULT_RATE = "6000/minute"
 
 
