@@ -9,3 +9,10 @@ def uuid_param(value: uuid.UUID | str) -> uuid.UUID | str:
     """A UUID as the database stores it: native in PostgreSQL, 32 hex characters in SQLite."""
     value = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     return value.hex if connection.vendor == "sqlite" else value
+
+
+def execute(statement: str, params: list | dict | None = None) -> int:
+    """Runs one statement on the default connection; returns the affected row count."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount

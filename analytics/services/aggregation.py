@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from analytics.models import TeamTally
 from analytics.services.counts import counts_merge
 from analytics.services.publication import wave_publish
-from config.db import uuid_param
+from config.db import execute, uuid_param
 from survey.models import Wave
 from survey.services.submission import pending_claim, pending_move
 
@@ -65,16 +65,10 @@ class AggregationResult:
     published: bool  # whether the published cells changed
 
 
-def _execute(statement: str, **params: object) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
 def _fold(batch: uuid.UUID) -> int:
-    _execute(FOLD_BATCH, batch=uuid_param(batch))
-    _execute(FOLD_TALLY, batch=uuid_param(batch))
-    folded = pending_move(batch=batch)
-    return folded
+    execute(FOLD_BATCH, {"batch": uuid_param(batch)})
+    execute(FOLD_TALLY, {"batch": uuid_param(batch)})
+    return pending_move(batch=batch)
 
 
 def _recount(wave: Wave) -> None:
@@ -85,10 +79,10 @@ def _recount(wave: Wave) -> None:
         wave_id=wave.pk,
         select=RECOUNT,
         params={"wave": uuid_param(wave.pk)},
-        insert_extra=", 0",
+        insert_defaults={"released": 0},
     )
     TeamTally.objects.filter(wave=wave).update(responses=0)
-    _execute(RECOUNT_TALLY, wave=uuid_param(wave.pk))
+    execute(RECOUNT_TALLY, {"wave": uuid_param(wave.pk)})
 
 
 @transaction.atomic
@@ -97,7 +91,7 @@ def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False) -> Aggregati
     wave = Wave.objects.select_for_update().get(pk=wave_id)
     if connection.vendor == "postgresql":
         # Group-bys over a wave's counts fit in memory with this much; the default spills to disk.
-        _execute("SET LOCAL work_mem = '64MB'")
+        execute("SET LOCAL work_mem = '64MB'")
     batch = pending_claim(wave=wave)
     folded = _fold(batch) if batch else 0
     if full:
@@ -105,5 +99,5 @@ def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False) -> Aggregati
     published = wave_publish(wave=wave, force=full)
     if full and connection.vendor == "postgresql":
         # The count tables were rewritten wholesale: fresh statistics keep later plans right.
-        _execute("ANALYZE analytics_answercount, analytics_rolledcount")
+        execute("ANALYZE analytics_answercount, analytics_rolledcount")
     return AggregationResult(folded=folded, published=published)

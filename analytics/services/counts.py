@@ -6,7 +6,7 @@ from config.db import uuid_param
 
 
 def counts_merge(
-    *, table: str, column: str, wave_id: object, select: str, params: list, insert_extra: str = ""
+    *, table: str, column: str, wave_id: object, select: str, params: list | dict, insert_defaults: dict | None = None
 ) -> None:
     """Makes `table.column` for the wave equal what `select` computes as (team_id, question_id,
     value, total), writing only differences (so a full recompute of unchanged data writes nothing).
@@ -16,7 +16,9 @@ def counts_merge(
     """
     wave = uuid_param(wave_id)
     key = " AND ".join(f"fresh.{name} = {table}.{name}" for name in ("team_id", "question_id", "value"))
-    extra_columns = ", released" if insert_extra else ""
+    defaults = insert_defaults or {}
+    extra_columns = "".join(f", {name}" for name in defaults)
+    extra_values = "".join(f", {int(value)}" for value in defaults.values())
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pulse_fresh_counts")
         cursor.execute(f"CREATE TEMP TABLE pulse_fresh_counts AS {select}", params)
@@ -27,7 +29,7 @@ def counts_merge(
         )
         cursor.execute(
             f"INSERT INTO {table} (wave_id, team_id, question_id, value, {column}{extra_columns}) "
-            f"SELECT %s, team_id, question_id, value, total{insert_extra} FROM pulse_fresh_counts WHERE true "
+            f"SELECT %s, team_id, question_id, value, total{extra_values} FROM pulse_fresh_counts WHERE true "
             f"ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET {column} = EXCLUDED.{column} "
             f"WHERE {table}.{column} <> EXCLUDED.{column}",
             [wave],

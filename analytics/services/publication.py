@@ -17,7 +17,7 @@ from analytics.models import Publication, PublishedCell, RolledCount, TeamTally
 from analytics.scoring import cell_sizes, raw_cells, survey_rules
 from analytics.services.counts import counts_merge
 from analytics.services.drivers import wave_drivers
-from config.db import uuid_param
+from config.db import execute, uuid_param
 from survey.models import Team, TeamClosure, Wave
 
 # What each released team brings since its last release, added to every ancestor's rolled counts.
@@ -57,11 +57,6 @@ CELL_COLUMNS = (
 )
 
 
-def _execute(statement: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
 def _release(wave: Wave) -> list:
     """Moves the teams the release rule lets through into the snapshot and the rolled counts."""
     tallies = {
@@ -74,8 +69,8 @@ def _release(wave: Wave) -> list:
     if teams:
         marks = ", ".join(["%s"] * len(teams))
         wave_id, team_ids = uuid_param(wave.pk), [uuid_param(team) for team in teams]
-        _execute(ROLL_RELEASE.format(teams=marks), [wave_id, *team_ids])
-        _execute(SNAPSHOT_RELEASE.format(teams=marks), [wave_id, *team_ids])
+        execute(ROLL_RELEASE.format(teams=marks), [wave_id, *team_ids])
+        execute(SNAPSHOT_RELEASE.format(teams=marks), [wave_id, *team_ids])
         TeamTally.objects.filter(wave=wave, team_id__in=teams).update(released=F("responses"))
     return teams
 
