@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from django.db import connection
 
 from survey.models import Answer, Response
 from survey.services.invitations import invitations_issue
@@ -56,3 +57,5 @@ def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings
     assert Response.objects.filter(wave=wave).count() == 1
     assert Answer.objects.get(question__code="enps_recommend").value == 9
     context.close()
+    # The ORM calls above ran inside Playwright's greenlet, whose context gets its own connection.
+    connection.close()
