@@ -13,7 +13,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from analytics import disclosure
-from analytics.models import Publication, PublishedCell, RolledCount, TeamTally
+from analytics.models import DriverResult, Publication, PublishedCell, RolledCount, TeamTally
 from analytics.scoring import cell_sizes, raw_cells, survey_rules
 from analytics.services.counts import counts_merge
 from analytics.services.drivers import wave_drivers
@@ -192,21 +192,23 @@ def _publish(wave: Wave, touched: set | None) -> None:
 
 def wave_publish(*, wave: Wave, force: bool = False) -> bool:
     """Releases what the release rule allows and updates the published cells it changes (all of
-    them if `force`). Runs inside the caller's transaction. Returns whether anything changed."""
+    them if `force`). Runs inside the caller's transaction. Returns whether the cells changed."""
     released = _release(wave)
     if force:
         _reroll(wave)
-    elif not released and PublishedCell.objects.filter(wave=wave).exists():
-        return False
-    touched = (
-        None
-        if force
-        else set(TeamClosure.objects.filter(descendant__in=released).values_list("ancestor_id", flat=True))
-    )
-    _publish(wave, touched)
-    wave_drivers(wave=wave)
-    publication, _ = Publication.objects.get_or_create(wave=wave)
-    publication.version += 1
-    publication.published_at = timezone.now()
-    publication.save()
-    return True
+    changed = force or bool(released) or not PublishedCell.objects.filter(wave=wave).exists()
+    if changed:
+        touched = (
+            None
+            if force
+            else set(TeamClosure.objects.filter(descendant__in=released).values_list("ancestor_id", flat=True))
+        )
+        _publish(wave, touched)
+        publication, _ = Publication.objects.get_or_create(wave=wave)
+        publication.version += 1
+        publication.published_at = timezone.now()
+        publication.save()
+    # Drivers exist for closed waves only: fit them at closing even when closing released nothing new.
+    if changed or (wave.status == Wave.Status.CLOSED and not DriverResult.objects.filter(wave=wave).exists()):
+        wave_drivers(wave=wave)
+    return changed
