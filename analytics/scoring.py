@@ -11,6 +11,7 @@ from analytics.disclosure import Node, RawCell
 from survey.models import Dimension, Question, Survey
 
 PARTICIPATION = "participation"
+ANSWERED = -1  # the rolled-count value of "answered this multiple-choice question"
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,14 @@ def survey_rules(survey: Survey) -> SurveyRules:
 
 
 def _question_cell(team: Node, rule: QuestionRule, counts: dict[int, int]) -> RawCell:
-    n = sum(counts.values())
-    cell = RawCell(team=team, kind="question", code=rule.code, group=f"dimension:{rule.dimension}", n=n)
+    group = f"dimension:{rule.dimension}"
     if rule.type == Question.Type.MULTIPLE:
-        # Values are bitmasks: report how many people ticked each option.
-        ticked = dict.fromkeys(rule.options, 0)
-        for mask, count in counts.items():
-            for option in ticked:
-                if mask >> option & 1:
-                    ticked[option] += count
-        cell.distribution = {str(option): count for option, count in ticked.items()}
+        # Rolled counts hold people per ticked option, and ANSWERED: people who answered at all.
+        cell = RawCell(team=team, kind="question", code=rule.code, group=group, n=counts.get(ANSWERED, 0))
+        cell.distribution = {str(option): counts.get(option, 0) for option in rule.options}
         return cell
+    n = sum(counts.values())
+    cell = RawCell(team=team, kind="question", code=rule.code, group=group, n=n)
     cell.distribution = {str(value): count for value, count in sorted(counts.items())}
     scored = [
         (rule.options[value][0], count)

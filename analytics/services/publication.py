@@ -9,24 +9,39 @@ import json
 import uuid
 
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from analytics import disclosure
 from analytics.models import DriverResult, Publication, PublishedCell, RolledCount, TeamTally
-from analytics.scoring import cell_sizes, raw_cells, survey_rules
+from analytics.scoring import ANSWERED, cell_sizes, raw_cells, survey_rules
 from analytics.services.counts import counts_merge
 from analytics.services.drivers import wave_drivers
 from config.db import execute, uuid_param
-from survey.models import Team, TeamClosure, Wave
+from survey.models import Question, Team, TeamClosure, Wave
+
+# Live multiple-choice counts are per bitmask (one row per answer pattern). Rolled up they become
+# one row per option (value = the option's bit: people who ticked it) plus value -1 (people who
+# answered, scoring.ANSWERED): a handful of rows per question instead of up to 2^options.
+EXPLODED = """
+SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM analytics_answercount a
+JOIN survey_question q ON q.id = a.question_id AND q.type <> 'multiple' WHERE {where}
+UNION ALL
+SELECT a.team_id, a.question_id, o.value, a.n, a.released FROM analytics_answercount a
+JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple'
+JOIN survey_option o ON o.question_id = a.question_id AND (a.value & (1 << o.value)) <> 0 WHERE {where}
+UNION ALL
+SELECT a.team_id, a.question_id, -1, a.n, a.released FROM analytics_answercount a
+JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple' WHERE {where}
+"""
 
 # What each released team brings since its last release, added to every ancestor's rolled counts.
 ROLL_RELEASE = """
 INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
-SELECT a.wave_id, c.ancestor_id, a.question_id, a.value, SUM(a.n - a.released)
-FROM analytics_answercount a JOIN survey_teamclosure c ON c.descendant_id = a.team_id
-WHERE a.wave_id = %s AND a.team_id IN ({teams}) AND a.n <> a.released
-GROUP BY a.wave_id, c.ancestor_id, a.question_id, a.value
+SELECT %s, c.ancestor_id, e.question_id, e.value, SUM(e.n - e.released)
+FROM ({exploded}) e JOIN survey_teamclosure c ON c.descendant_id = e.team_id
+WHERE true
+GROUP BY c.ancestor_id, e.question_id, e.value
 ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_rolledcount.n + EXCLUDED.n
 """
 
@@ -35,10 +50,9 @@ UPDATE analytics_answercount SET released = n WHERE wave_id = %s AND team_id IN 
 """
 
 ROLL_ALL = """
-SELECT c.ancestor_id AS team_id, a.question_id, a.value, SUM(a.released) AS total
-FROM analytics_answercount a JOIN survey_teamclosure c ON c.descendant_id = a.team_id
-WHERE a.wave_id = %s AND a.released > 0
-GROUP BY c.ancestor_id, a.question_id, a.value
+SELECT c.ancestor_id AS team_id, e.question_id, e.value, SUM(e.released) AS total
+FROM ({exploded}) e JOIN survey_teamclosure c ON c.descendant_id = e.team_id
+GROUP BY c.ancestor_id, e.question_id, e.value
 """
 
 CELL_COLUMNS = (
@@ -69,15 +83,17 @@ def _release(wave: Wave) -> list:
     if teams:
         marks = ", ".join(["%s"] * len(teams))
         wave_id, team_ids = uuid_param(wave.pk), [uuid_param(team) for team in teams]
-        execute(ROLL_RELEASE.format(teams=marks), [wave_id, *team_ids])
+        where = f"a.wave_id = %s AND a.team_id IN ({marks}) AND a.n <> a.released"
+        execute(ROLL_RELEASE.format(exploded=EXPLODED.format(where=where)), [wave_id, *[wave_id, *team_ids] * 3])
         execute(SNAPSHOT_RELEASE.format(teams=marks), [wave_id, *team_ids])
         TeamTally.objects.filter(wave=wave, team_id__in=teams).update(released=F("responses"))
     return teams
 
 
 def _reroll(wave: Wave) -> None:
+    select = ROLL_ALL.format(exploded=EXPLODED.format(where="a.wave_id = %s AND a.released > 0"))
     counts_merge(
-        table="analytics_rolledcount", column="n", wave_id=wave.pk, select=ROLL_ALL, params=[uuid_param(wave.pk)]
+        table="analytics_rolledcount", column="n", wave_id=wave.pk, select=select, params=[uuid_param(wave.pk)] * 3
     )
 
 
@@ -151,10 +167,11 @@ def _publish(wave: Wave, touched: set | None) -> None:
     rules = survey_rules(wave.survey)
     rolled = RolledCount.objects.filter(wave=wave)
     question_n = {
-        (team, question): n
-        for team, question, n in rolled.values("team_id", "question_id")
-        .annotate(total=Sum("n"))
-        .values_list("team_id", "question_id", "total")
+        # A multiple-choice question's n is its "answered" row, not the sum of its ticks.
+        (team, question): answered if rules.questions[question].type == Question.Type.MULTIPLE else total
+        for team, question, total, answered in rolled.values("team_id", "question_id")
+        .annotate(total=Sum("n"), answered=Sum("n", filter=Q(value=ANSWERED)))
+        .values_list("team_id", "question_id", "total", "answered")
     }
     responses = dict(
         TeamTally.objects.filter(wave=wave)
