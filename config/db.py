@@ -11,6 +11,11 @@ def uuid_param(value: uuid.UUID | str) -> uuid.UUID | str:
     return value.hex if connection.vendor == "sqlite" else value
 
 
+def uuid_text(value: uuid.UUID) -> str:
+    """A UUID as `CAST(column AS TEXT)` returns it."""
+    return value.hex if connection.vendor == "sqlite" else str(value)
+
+
 def execute(statement: str, params: list | dict | None = None) -> int:
     """Runs one statement on the default connection; returns the affected row count."""
     with connection.cursor() as cursor:

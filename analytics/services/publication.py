@@ -17,7 +17,7 @@ from analytics.models import DriverResult, Publication, PublishedCell, RolledCou
 from analytics.scoring import ANSWERED, cell_sizes, raw_cells, survey_rules
 from analytics.services.counts import counts_merge
 from analytics.services.drivers import wave_drivers
-from config.db import execute, uuid_param
+from config.db import execute, uuid_param, uuid_text
 from survey.models import Question, Team, TeamClosure, Wave
 
 # Live multiple-choice counts are per bitmask (one row per answer pattern). Rolled up they become
@@ -147,16 +147,17 @@ def _write_cells(wave: Wave, cells: list[disclosure.GatedCell]) -> None:
 
 
 def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
-    """(team, question, value, n) rows, read without the ORM's per-row conversions (hot path)."""
-    by_param = {uuid_param(team): team for team in teams}
-    marks = ", ".join(["%s"] * len(by_param))
+    """(team, question, value, n) rows, read without the ORM's per-row conversions (hot path):
+    team ids come back as text and are mapped back to the UUIDs we already hold."""
+    by_text = {uuid_text(team): team for team in teams}
+    marks = ", ".join(["%s"] * len(by_text))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT team_id, question_id, value, n FROM analytics_rolledcount "
+            "SELECT CAST(team_id AS TEXT), question_id, value, n FROM analytics_rolledcount "
             f"WHERE wave_id = %s AND team_id IN ({marks})",
-            [uuid_param(wave.pk), *by_param],
+            [uuid_param(wave.pk), *(uuid_param(team) for team in teams)],
         )
-        return [(by_param[team], question, value, n) for team, question, value, n in cursor.fetchall()]
+        return [(by_text[team], question, value, n) for team, question, value, n in cursor.fetchall()]
 
 
 def _publish(wave: Wave, touched: set | None) -> None:
