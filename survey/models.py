@@ -248,7 +248,7 @@ class Invitation(models.Model):
 
 
 class PendingResponse(models.Model):
-    """A submission waiting for the next mixing batch (survey.services.submission_flush)."""
+    """A submission waiting for the next mixing batch (survey.services.submission.pending_move)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")

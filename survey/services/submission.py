@@ -3,7 +3,7 @@
 Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
 - the invitation is consumed in one transaction and the submission written in another, so
   no transaction id (PostgreSQL's xmin) is shared by the two rows;
-- a submission first lands in the pending tables; `pending_flush` later moves a whole batch
+- a submission first lands in the pending tables; `pending_claim` and `pending_move` later move a whole batch
   into the response tables in one transaction, in random order, so the stored rows carry the
   batch's transaction id and a physical order that says nothing about arrival.
 """
