@@ -2,10 +2,15 @@
 computed from the cells this module lets through; nothing else compares n with k.
 
 Three rules:
-- Release across time: a team's own counts are re-released only once at least k new responses
-  arrived since its last release (or when the wave closes). Every published figure is a sum
-  over released teams, so any difference between two readings, of any node, is a sum of
-  per-team increments that are each zero or at least k people.
+- Release across time, per cell, closing included: answers reach the published figures only in
+  *chunks* of at least k people who answered that very question. A team's new answers to a
+  question form a chunk once there are k of them; fewer wait, and may be pooled with the waiting
+  answers of sibling teams into a chunk released at their parent (whose figures move, while the
+  children's keep their last released value). Every published figure is a sum of chunks, so any
+  difference between two readings, of any node, at any time, is zero or a combination of whole
+  chunks of at least k people. Closing a wave changes nothing to this: answers still waiting
+  then are never published (HR decides when each link is sent, so "closing lets the rest out"
+  would let HR make one person the rest).
 - Minimum group: a cell with fewer than k people (k_comments for comment figures) shows no value
   and no n.
 - Complementary (secondary) suppression: whatever can be derived from published cells by
@@ -29,7 +34,6 @@ Node = Hashable
 
 MIN_GROUP = "min_group"
 COMPLEMENTARY = "complementary"
-NO_RESPONSES = "no_responses"
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,26 @@ class GatedCell:
     delta_previous: float | None = None
 
 
-def teams_to_release(tallies: dict[Node, tuple[int, int]], *, k: int, wave_closed: bool) -> list[Node]:
-    """Teams whose own counts may be (re-)released: tallies map team -> (responses, released)."""
-    return [
-        team
-        for team, (responses, released) in tallies.items()
-        if responses != released and (wave_closed or responses - released >= k)
-    ]
+def release_points(tree: Tree, waiting: dict[Node, int], *, k: int) -> dict[Node, Node]:
+    """Where each team's waiting answers to one measure are released now: team -> node.
+
+    Bottom-up, a node's pool is its own waiting answers plus whatever its children could not
+    release; a pool of at least k people is released at that node, otherwise it waits for more
+    (or for its parent's pool). Teams absent from the result keep waiting."""
+    points: dict[Node, Node] = {}
+
+    def pool(node: Node) -> list[Node]:
+        members = [node] if waiting.get(node, 0) > 0 else []
+        for child in tree.kids(node):
+            members += pool(child)
+        if sum(waiting[member] for member in members) >= k:
+            points.update(dict.fromkeys(members, node))
+            return []
+        return members
+
+    for root in (node for node, parent in tree.parent.items() if parent is None):
+        pool(root)
+    return points
 
 
 def shown(n: int, *, k: int) -> bool:
@@ -194,10 +211,12 @@ def suppression(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) ->
     }
     reasons = {}
     for cell in cells:
-        if cell.n == 0:
-            reason = NO_RESPONSES
+        # Released counts come in chunks of at least k, so a cell below k shows nothing released yet:
+        # whether nobody answered or some answers wait for more, the reader is told the same.
+        if not shown(cell.n, k=thresholds[cell.group]):
+            reason = MIN_GROUP
         elif cell.team in patterns[cell.group]:
-            reason = COMPLEMENTARY if shown(cell.n, k=thresholds[cell.group]) else MIN_GROUP
+            reason = COMPLEMENTARY
         else:
             reason = ""
         reasons[(cell.team, cell.kind, cell.code)] = reason

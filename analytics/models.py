@@ -50,13 +50,16 @@ class RolledCount(models.Model):
 
 
 class TeamTally(models.Model):
-    """Responses of one team itself: all of them, and those in the released snapshot."""
+    """Responses of one team itself that answered at least one scored question: all of them
+    (`responses`), and those already released (`released`); `rolled` is what the published
+    participation of the team's subtree holds (release chunks at the team or below it)."""
 
     pk = models.CompositePrimaryKey("wave_id", "team_id")
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     responses = models.PositiveIntegerField(default=0)
     released = models.PositiveIntegerField(default=0)
+    rolled = models.PositiveIntegerField(default=0)
 
 
 class Publication(models.Model):

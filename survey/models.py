@@ -233,6 +233,34 @@ class Wave(models.Model):
             raise ValidationError({"closes_at": _("Must be after the opening date.")})
 
 
+class WaveTeam(models.Model):
+    """A team as its wave froze it when it opened (PRODUCT.md rule 7): its parent and headcount then.
+
+    Later edits of the tree apply to later waves only, so a closed wave's figures never change and
+    re-parenting a team cannot turn the difference of two versions of a department into one person.
+    `headcount` is the people in the team's whole subtree (the sum of its children's when HR left
+    it at 0). `seats` counts what the team has used of it: single-use links issued plus answers
+    through its open link. No team's subtree ever uses more seats than its headcount.
+    """
+
+    pk = models.CompositePrimaryKey("wave_id", "team_id")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="frozen_teams")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="+")
+    headcount = models.PositiveIntegerField()
+    seats = models.PositiveIntegerField(default=0)
+
+
+class WaveTeamClosure(models.Model):
+    """Every (ancestor, descendant) pair of a wave's frozen tree; what aggregation rolls counts up."""
+
+    pk = models.CompositePrimaryKey("wave_id", "ancestor_id", "descendant_id")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    ancestor = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    descendant = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    depth = models.PositiveSmallIntegerField()
+
+
 class Invitation(models.Model):
     """A link to answer a wave for one team. Only a hash of its secret is stored.
 

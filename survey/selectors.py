@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from survey.models import Dimension, Question, Survey
+from survey.models import Dimension, Question, Survey, Wave, WaveTeam
 
 
 @dataclass
@@ -20,3 +20,9 @@ def survey_question_groups(*, survey: Survey) -> list[QuestionGroup]:
             groups.append(QuestionGroup(dimension=question.dimension, questions=[]))
         groups[-1].questions.append(question)
     return groups
+
+
+def wave_tree(*, wave: Wave) -> tuple[dict, dict]:
+    """The wave's tree as it froze when the wave opened: (team -> parent, team -> headcount)."""
+    rows = WaveTeam.objects.filter(wave=wave).values_list("team_id", "parent_id", "headcount")
+    return {team: parent for team, parent, _ in rows}, {team: headcount for team, _, headcount in rows}

@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from analytics.models import PublishedCell
-from survey.models import Invitation, Organisation, Team
+from survey.models import Invitation, Organisation, Team, WaveTeam
 from survey.services.teams import team_closure_rebuild
 
 
@@ -118,10 +117,13 @@ def teams_sync(*, organisation: Organisation, items: list[dict]) -> SyncResult:
 
 @transaction.atomic
 def team_delete(*, team: Team) -> None:
-    if Invitation.objects.filter(team=team).exists() or PublishedCell.objects.filter(team=team).exists():
+    if team.children.exists():
+        raise TeamHasChildren
+    if (
+        Invitation.objects.filter(team=team).exists()
+        or PublishedCell.objects.filter(team=team).exists()
+        or WaveTeam.objects.filter(team=team).exists()  # part of a wave's frozen tree
+    ):
         raise TeamHasSurveyData
-    try:
-        team.delete()
-    except ProtectedError as error:
-        raise TeamHasChildren from error
+    team.delete()
     team_closure_rebuild(organisation=team.organisation)

@@ -37,9 +37,15 @@ GROUP BY p.wave_id, p.team_id, c.question_id
 ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_answercount.n + EXCLUDED.n
 """
 
-FOLD_TALLY = """
-INSERT INTO analytics_teamtally (wave_id, team_id, responses, released)
-SELECT wave_id, team_id, COUNT(*), 0 FROM survey_pendingresponse WHERE batch = %(batch)s GROUP BY wave_id, team_id
+# A submission counts as a response (participation, and the release rule on it) only if it answers at
+# least one scored question: four empty submissions must not make one real answer publishable.
+SCORED = "EXISTS (SELECT 1 FROM survey_option o WHERE o.question_id = a.question_id AND o.score IS NOT NULL)"
+
+FOLD_TALLY = f"""
+INSERT INTO analytics_teamtally (wave_id, team_id, responses, released, rolled)
+SELECT p.wave_id, p.team_id, COUNT(*), 0, 0 FROM survey_pendingresponse p WHERE p.batch = %(batch)s
+AND EXISTS (SELECT 1 FROM survey_pendinganswer a WHERE a.pending_id = p.id AND {SCORED})
+GROUP BY p.wave_id, p.team_id
 ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = analytics_teamtally.responses + EXCLUDED.responses
 """
 
@@ -52,9 +58,10 @@ SELECT team_id, question_id, 0, COUNT(*) FROM survey_comment WHERE wave_id = %(w
 GROUP BY team_id, question_id
 """
 
-RECOUNT_TALLY = """
-INSERT INTO analytics_teamtally (wave_id, team_id, responses, released)
-SELECT wave_id, team_id, COUNT(*), 0 FROM survey_response WHERE wave_id = %(wave)s GROUP BY wave_id, team_id
+RECOUNT_TALLY = f"""
+INSERT INTO analytics_teamtally (wave_id, team_id, responses, released, rolled)
+SELECT a.wave_id, a.team_id, COUNT(DISTINCT a.response_id), 0, 0 FROM survey_answer a
+WHERE a.wave_id = %(wave)s AND {SCORED} GROUP BY a.wave_id, a.team_id
 ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = EXCLUDED.responses
 """
 

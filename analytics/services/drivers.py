@@ -3,8 +3,9 @@
 Per-respondent dimension scores come from one SQL GROUP BY; scikit-learn fits a linear model
 on standardised scores, so each coefficient reads as "one standard deviation more of this
 dimension goes with that many standard deviations more of the outcome". Fitted at organisation
-level and for each department with enough respondents (smaller ones are pooled in the
-organisation figure). Only for closed waves: a model refitted after each new answer would move
+level and for each department of the wave's frozen tree with enough respondents (smaller ones
+are pooled in the organisation figure), and published through the gate's complementary
+suppression. Only for closed waves: a model refitted after each new answer would move
 with single people.
 """
 
@@ -19,7 +20,8 @@ from sklearn.preprocessing import StandardScaler
 from analytics import disclosure
 from analytics.models import DriverResult
 from config.db import uuid_param
-from survey.models import Team, TeamClosure, Wave
+from survey.models import Wave
+from survey.selectors import wave_tree
 
 OUTCOMES = ("fatigue", "enps")
 MIN_RESPONDENTS = 30  # below this a 5-predictor regression says nothing; pooled upwards instead
@@ -69,19 +71,34 @@ def wave_drivers(*, wave: Wave) -> int:
     if wave.status != Wave.Status.CLOSED:
         return 0
     dimensions, matrix, person_teams = _person_matrix(wave)
-    root_and_departments = Team.objects.filter(organisation=wave.organisation_id, parent__parent__isnull=True)
+    parents, _ = wave_tree(wave=wave)
+    tree = disclosure.Tree.from_parents(parents)
+    roots = [team for team, parent in parents.items() if parent is None]
+    units = dict.fromkeys(roots) | {department: root for root in roots for department in tree.kids(root)}
     results = []
-    for unit in root_and_departments:
-        members = set(TeamClosure.objects.filter(ancestor=unit).values_list("descendant_id", flat=True))
-        rows = matrix[[team in members for team in person_teams]] if len(matrix) else matrix
-        for outcome in OUTCOMES:
+    for outcome in OUTCOMES:
+        fits = {}
+        for unit in units:
+            members = set(_subtree(tree, unit))
+            rows = matrix[[team in members for team in person_teams]] if len(matrix) else matrix
             fitted = _fit(dimensions, rows, outcome)
-            if fitted is None or not disclosure.shown(fitted[2], k=wave.k_min):
+            if fitted is not None:
+                fits[unit] = fitted
+        # The same gate as every cell: a fit on the organisation and fits on all its departments but
+        # a few people would differ by those few, so complementary suppression drops one more fit.
+        hidden = disclosure.suppression_pattern(
+            disclosure.Tree.from_parents(units), [{unit: fitted[2] for unit, fitted in fits.items()}], k=wave.k_min
+        )
+        for unit, (coefficients, r2, n) in fits.items():
+            if unit in hidden:
                 continue
-            coefficients, r2, n = fitted
             results += [
-                DriverResult(wave=wave, team=unit, outcome=outcome, driver=driver, coefficient=value, r2=r2, n=n)
+                DriverResult(wave=wave, team_id=unit, outcome=outcome, driver=driver, coefficient=value, r2=r2, n=n)
                 for driver, value in coefficients.items()
             ]
     DriverResult.objects.bulk_create(results)
     return len(results)
+
+
+def _subtree(tree: disclosure.Tree, node: object) -> list:
+    return [node, *(member for child in tree.kids(node) for member in _subtree(tree, child))]

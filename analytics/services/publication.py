@@ -1,12 +1,14 @@
 """Releasing counts and publishing cells through the disclosure gate.
 
-A release adds the released teams' new counts to `RolledCount` for all their ancestors (SQL).
+A release adds each release chunk's counts (analytics.disclosure.release_points) to `RolledCount`
+for its release point and all its ancestors in the wave's frozen tree (SQL).
 Publication then runs the gate over every cell's n (one small GROUP BY), and recomputes the full
 cells (scores, distributions) only for teams whose counts or suppression changed.
 """
 
 import json
 import uuid
+from collections import defaultdict
 
 from django.db import connection
 from django.db.models import F, Q, Sum
@@ -15,10 +17,10 @@ from django.utils import timezone
 from analytics import disclosure
 from analytics.models import DriverResult, Publication, PublishedCell, RolledCount, TeamTally
 from analytics.scoring import ANSWERED, cell_sizes, raw_cells, survey_rules
-from analytics.services.counts import counts_merge
 from analytics.services.drivers import wave_drivers
 from config.db import execute, uuid_param, uuid_text
-from survey.models import Question, Team, TeamClosure, Wave
+from survey.models import Question, Wave
+from survey.selectors import wave_tree
 
 # Live multiple-choice counts are per bitmask (one row per answer pattern). Rolled up they become
 # one row per option (value = the option's bit: people who ticked it) plus value -1 (people who
@@ -35,24 +37,32 @@ SELECT a.team_id, a.question_id, -1, a.n, a.released FROM analytics_answercount 
 JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple' WHERE {where}
 """
 
-# What each released team brings since its last release, added to every ancestor's rolled counts.
+# What each release chunk brings, added to its release point and every ancestor of it in the wave's tree.
 ROLL_RELEASE = """
 INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
 SELECT %s, c.ancestor_id, e.question_id, e.value, SUM(e.n - e.released)
-FROM ({exploded}) e JOIN survey_teamclosure c ON c.descendant_id = e.team_id
+FROM ({exploded}) e
+JOIN pulse_release_plan p ON p.team_id = e.team_id AND p.question_id = e.question_id
+JOIN survey_waveteamclosure c ON c.wave_id = %s AND c.descendant_id = p.point_id
 WHERE true
 GROUP BY c.ancestor_id, e.question_id, e.value
 ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_rolledcount.n + EXCLUDED.n
 """
 
 SNAPSHOT_RELEASE = """
-UPDATE analytics_answercount SET released = n WHERE wave_id = %s AND team_id IN ({teams}) AND n <> released
+UPDATE analytics_answercount SET released = n WHERE wave_id = %s AND n <> released AND EXISTS (
+  SELECT 1 FROM pulse_release_plan p
+  WHERE p.team_id = analytics_answercount.team_id AND p.question_id = analytics_answercount.question_id)
 """
 
-ROLL_ALL = """
-SELECT c.ancestor_id AS team_id, e.question_id, e.value, SUM(e.released) AS total
-FROM ({exploded}) e JOIN survey_teamclosure c ON c.descendant_id = e.team_id
-GROUP BY c.ancestor_id, e.question_id, e.value
+WAITING = """
+SELECT team_id, question_id, SUM(n - released) FROM analytics_answercount
+WHERE wave_id = %s AND n <> released GROUP BY team_id, question_id
+"""
+
+ROLL_TALLY = """
+INSERT INTO analytics_teamtally (wave_id, team_id, responses, released, rolled) VALUES (%s, %s, 0, 0, %s)
+ON CONFLICT (wave_id, team_id) DO UPDATE SET rolled = analytics_teamtally.rolled + EXCLUDED.rolled
 """
 
 CELL_COLUMNS = (
@@ -71,30 +81,73 @@ CELL_COLUMNS = (
 )
 
 
-def _release(wave: Wave) -> list:
-    """Moves the teams the release rule lets through into the snapshot and the rolled counts."""
-    tallies = {
-        team: (responses, released)
-        for team, responses, released in TeamTally.objects.filter(wave=wave).values_list(
-            "team_id", "responses", "released"
+def _ancestors(tree: disclosure.Tree, node: object) -> list:
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = tree.parent.get(node)
+    return chain
+
+
+def _write_plan(plan: list[tuple]) -> None:
+    """The (team, question, release point) triples of this release, as a temporary table for the SQL."""
+    uuid_type = "uuid" if connection.vendor == "postgresql" else "char(32)"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pulse_release_plan")
+        cursor.execute(
+            f"CREATE TEMP TABLE pulse_release_plan (team_id {uuid_type}, question_id bigint, point_id {uuid_type})"
         )
-    }
-    teams = disclosure.teams_to_release(tallies, k=wave.k_min, wave_closed=wave.status == Wave.Status.CLOSED)
-    if teams:
-        marks = ", ".join(["%s"] * len(teams))
-        wave_id, team_ids = uuid_param(wave.pk), [uuid_param(team) for team in teams]
-        where = f"a.wave_id = %s AND a.team_id IN ({marks}) AND a.n <> a.released"
-        execute(ROLL_RELEASE.format(exploded=EXPLODED.format(where=where)), [wave_id, *[wave_id, *team_ids] * 3])
-        execute(SNAPSHOT_RELEASE.format(teams=marks), [wave_id, *team_ids])
-        TeamTally.objects.filter(wave=wave, team_id__in=teams).update(released=F("responses"))
-    return teams
+        cursor.executemany(
+            "INSERT INTO pulse_release_plan VALUES (%s, %s, %s)",
+            [(uuid_param(team), question, uuid_param(point)) for team, question, point in plan],
+        )
 
 
-def _reroll(wave: Wave) -> None:
-    select = ROLL_ALL.format(exploded=EXPLODED.format(where="a.wave_id = %s AND a.released > 0"))
-    counts_merge(
-        table="analytics_rolledcount", column="n", wave_id=wave.pk, select=select, params=[uuid_param(wave.pk)] * 3
+def _release(wave: Wave, tree: disclosure.Tree, rules) -> set:
+    """Releases what the release rule lets through (analytics.disclosure.release_points), per
+    question and for participation. Returns the teams whose published figures change."""
+    waiting: dict[int, dict] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(WAITING, [uuid_param(wave.pk)])
+        for team, question, count in cursor.fetchall():
+            waiting[question][uuid.UUID(str(team))] = int(count)
+    plan = []
+    for question, counts in waiting.items():
+        text = question in rules.questions and rules.questions[question].type == Question.Type.TEXT
+        threshold = wave.k_comments if text else wave.k_min
+        plan += [
+            (team, question, point) for team, point in disclosure.release_points(tree, counts, k=threshold).items()
+        ]
+    tallies = TeamTally.objects.filter(wave=wave).exclude(responses=F("released"))
+    tally_points = disclosure.release_points(
+        tree,
+        {
+            team: responses - released
+            for team, responses, released in tallies.values_list("team_id", "responses", "released")
+        },
+        k=wave.k_min,
     )
+    if plan:
+        wave_id = uuid_param(wave.pk)
+        _write_plan(plan)
+        where = "a.wave_id = %s AND a.n <> a.released"
+        execute(ROLL_RELEASE.format(exploded=EXPLODED.format(where=where)), [wave_id, *[wave_id] * 3, wave_id])
+        execute(SNAPSHOT_RELEASE, [wave_id])
+        execute("DROP TABLE pulse_release_plan")
+    if tally_points:
+        grown: dict = defaultdict(int)
+        for team, responses, released in tallies.filter(team_id__in=tally_points).values_list(
+            "team_id", "responses", "released"
+        ):
+            for ancestor in _ancestors(tree, tally_points[team]):
+                grown[ancestor] += responses - released
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                ROLL_TALLY, [(uuid_param(wave.pk), uuid_param(team), count) for team, count in grown.items()]
+            )
+        tallies.filter(team_id__in=tally_points).update(released=F("responses"))
+    points = {point for _, _, point in plan} | set(tally_points.values())
+    return {ancestor for point in points for ancestor in _ancestors(tree, point)}
 
 
 def _previous_scores(wave: Wave) -> dict:
@@ -160,12 +213,9 @@ def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
         return [(by_text[team], question, value, n) for team, question, value, n in cursor.fetchall()]
 
 
-def _publish(wave: Wave, touched: set | None) -> None:
+def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched: set | None) -> None:
     """Gates every cell's n, then rewrites the cells of `touched` teams (all when None) and of any
     team whose suppression changed."""
-    teams = Team.objects.filter(organisation=wave.organisation_id)
-    parents = dict(teams.values_list("id", "parent_id"))
-    rules = survey_rules(wave.survey)
     rolled = RolledCount.objects.filter(wave=wave)
     question_n = {
         # A multiple-choice question's n is its "answered" row, not the sum of its ticks.
@@ -174,21 +224,16 @@ def _publish(wave: Wave, touched: set | None) -> None:
         .annotate(total=Sum("n"), answered=Sum("n", filter=Q(value=ANSWERED)))
         .values_list("team_id", "question_id", "total", "answered")
     }
-    responses = dict(
-        TeamTally.objects.filter(wave=wave)
-        .values("team__ancestor_links__ancestor")
-        .annotate(total=Sum("released"))
-        .values_list("team__ancestor_links__ancestor", "total")
-    )
+    responses = dict(TeamTally.objects.filter(wave=wave).values_list("team_id", "rolled"))
     reasons = disclosure.suppression(
-        cells=cell_sizes(rules=rules, teams=parents, question_n=question_n, responses=responses),
-        tree=disclosure.Tree.from_parents(parents),
+        cells=cell_sizes(rules=rules, teams=tree.parent, question_n=question_n, responses=responses),
+        tree=tree,
         k=wave.k_min,
         k_comments=wave.k_comments,
     )
     stored = PublishedCell.objects.filter(wave=wave)
     if touched is None or not stored.exists():
-        recompute = set(parents)
+        recompute = set(tree.parent)
     else:
         before = {
             (team, kind, code): reason
@@ -200,7 +245,7 @@ def _publish(wave: Wave, touched: set | None) -> None:
         teams=recompute,
         counts=_rolled_rows(wave, recompute),
         responses=responses,
-        headcounts=dict(teams.values_list("id", "headcount")),
+        headcounts=headcounts,
     )
     gated = disclosure.mask(cells, reasons)
     disclosure.with_previous(gated, _previous_scores(wave))
@@ -211,17 +256,13 @@ def _publish(wave: Wave, touched: set | None) -> None:
 def wave_publish(*, wave: Wave, force: bool = False) -> bool:
     """Releases what the release rule allows and updates the published cells it changes (all of
     them if `force`). Runs inside the caller's transaction. Returns whether the cells changed."""
-    released = _release(wave)
-    if force:
-        _reroll(wave)
-    changed = force or bool(released) or not PublishedCell.objects.filter(wave=wave).exists()
+    parents, headcounts = wave_tree(wave=wave)
+    tree = disclosure.Tree.from_parents(parents)
+    rules = survey_rules(wave.survey)
+    touched = _release(wave, tree, rules)
+    changed = force or bool(touched) or not PublishedCell.objects.filter(wave=wave).exists()
     if changed:
-        touched = (
-            None
-            if force
-            else set(TeamClosure.objects.filter(descendant__in=released).values_list("ancestor_id", flat=True))
-        )
-        _publish(wave, touched)
+        _publish(wave, tree, headcounts, rules, None if force else touched)
         publication, _ = Publication.objects.get_or_create(wave=wave)
         publication.version += 1
         publication.published_at = timezone.now()

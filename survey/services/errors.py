@@ -25,6 +25,12 @@ class InvitationUsed(SubmissionError):
     message = _("This survey link has already been used. Each link can answer once.")
 
 
+class TeamFull(SubmissionError):
+    status = 409
+    code = "team_full"
+    message = _("This team's shared link has already been answered as many times as the team has people.")
+
+
 class WaveClosed(SubmissionError):
     status = 410
     code = "wave_closed"

@@ -4,8 +4,11 @@ Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
 - the invitation is consumed in one transaction and the submission written in another, so
   no transaction id (PostgreSQL's xmin) is shared by the two rows;
 - a submission first lands in the pending tables; `pending_claim` and `pending_move` later move a whole batch
-  into the response tables in one transaction, in random order, so the stored rows carry the
-  batch's transaction id and a physical order that says nothing about arrival.
+  into the response tables in one transaction, in random order and under fresh random ids, so the
+  stored rows carry the batch's transaction id and a physical order that says nothing about arrival;
+- a batch is claimed only once it holds at least `mixing_minimum` submissions (or when the wave has
+  closed), in every mode: with tasks run in-process every submission triggers a run, and batches of
+  one would store rows in arrival order.
 """
 
 import uuid
@@ -20,9 +23,11 @@ from survey.services.errors import (
     InvitationExpired,
     InvitationNotFound,
     InvitationUsed,
+    TeamFull,
     WaveClosed,
     WaveNotOpen,
 )
+from survey.services.invitations import SeatsExhausted, seats_release, seats_take
 from survey.services.tokens import token_hash
 
 
@@ -48,16 +53,22 @@ def invitation_check(*, token: str) -> Invitation:
 
 
 def _consume(invitation: Invitation) -> None:
-    if invitation.reusable:
-        return
-    # The conditional UPDATE is the lock: of two concurrent submissions only one flips it.
     with transaction.atomic():
-        if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
+        if invitation.reusable:
+            # An open link is capped like single-use links: each answer takes one of the team's seats.
+            try:
+                seats_take(wave_id=invitation.wave_id, team=invitation.team, count=1)
+            except SeatsExhausted:
+                raise TeamFull() from None
+        # The conditional UPDATE is the lock: of two concurrent submissions only one flips it.
+        elif not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
             raise InvitationUsed()
 
 
 def _unconsume(invitation: Invitation) -> None:
-    if not invitation.reusable:
+    if invitation.reusable:
+        seats_release(wave_id=invitation.wave_id, team=invitation.team)
+    else:
         Invitation.objects.filter(pk=invitation.pk).update(used=False)
 
 
@@ -94,37 +105,53 @@ def submission_submit(*, token: str, answers: object) -> Wave:
     return invitation.wave
 
 
+def mixing_minimum(wave: Wave) -> int:
+    """The smallest batch moved while the wave is open: twice its minimum group size."""
+    return 2 * wave.k_min
+
+
 def pending_claim(*, wave: Wave) -> uuid.UUID | None:
-    """Claims every unclaimed pending submission of the wave as one batch.
+    """Claims every unclaimed pending submission of the wave as one batch, once there are at least
+    `mixing_minimum` of them or the wave has closed.
 
     A conditional UPDATE: a second worker running at the same moment waits on the row
-    locks, then finds nothing left to claim. Call inside the transaction that moves the batch,
-    so a crash hands the batch back.
+    locks, then finds nothing left to claim. Call inside the transaction that moves the batch
+    (holding the wave's row lock), so a crash hands the batch back.
     """
+    waiting = PendingResponse.objects.filter(wave=wave, batch__isnull=True)
+    if wave.status != Wave.Status.CLOSED and waiting.count() < mixing_minimum(wave):
+        return None
     batch = uuid.uuid4()
-    claimed = PendingResponse.objects.filter(wave=wave, batch__isnull=True).update(batch=batch)
-    return batch if claimed else None
+    return batch if waiting.update(batch=batch) else None
 
 
 def pending_move(*, batch: uuid.UUID) -> int:
     """Moves a claimed batch into the response tables, in random order, then forgets it.
 
-    Returns the number of responses moved."""
+    Stored rows get fresh random ids: a response keeping its pending row's id could be matched
+    with anything that saw the pending row. Returns the number of responses moved."""
     params = [uuid_param(batch)]
+    # SQLite has no UUID function; Django stores UUIDs there as 32 hex characters.
+    new_id = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pulse_mix")
+        cursor.execute(
+            f"CREATE TEMP TABLE pulse_mix AS SELECT id AS pending_id, {new_id} AS response_id, wave_id, team_id "
+            "FROM survey_pendingresponse WHERE batch = %s",
+            params,
+        )
         for statement in (
-            "INSERT INTO survey_response (id, wave_id, team_id) SELECT id, wave_id, team_id "
-            "FROM survey_pendingresponse WHERE batch = %s ORDER BY random()",
+            "INSERT INTO survey_response (id, wave_id, team_id) SELECT response_id, wave_id, team_id "
+            "FROM pulse_mix ORDER BY random()",
             "INSERT INTO survey_answer (response_id, question_id, wave_id, team_id, value) "
-            "SELECT a.pending_id, a.question_id, p.wave_id, p.team_id, a.value "
-            "FROM survey_pendinganswer a JOIN survey_pendingresponse p ON p.id = a.pending_id "
-            "WHERE p.batch = %s ORDER BY random()",
-            "INSERT INTO survey_comment (id, wave_id, team_id, question_id, text) "
-            "SELECT c.id, p.wave_id, p.team_id, c.question_id, c.text "
-            "FROM survey_pendingcomment c JOIN survey_pendingresponse p ON p.id = c.pending_id "
-            "WHERE p.batch = %s ORDER BY random()",
+            "SELECT m.response_id, a.question_id, m.wave_id, m.team_id, a.value "
+            "FROM survey_pendinganswer a JOIN pulse_mix m ON m.pending_id = a.pending_id ORDER BY random()",
+            f"INSERT INTO survey_comment (id, wave_id, team_id, question_id, text) "
+            f"SELECT {new_id}, m.wave_id, m.team_id, c.question_id, c.text "
+            "FROM survey_pendingcomment c JOIN pulse_mix m ON m.pending_id = c.pending_id ORDER BY random()",
+            "DROP TABLE pulse_mix",
         ):
-            cursor.execute(statement, params)
+            cursor.execute(statement)
         # Plain SQL: the ORM's delete of composite-key rows goes through a slow row-value IN.
         for table in ("survey_pendinganswer", "survey_pendingcomment"):
             cursor.execute(

@@ -13,7 +13,7 @@ from analytics.disclosure import (
     delta,
     gate,
     suppression_pattern,
-    teams_to_release,
+    release_points,
 )
 from analytics.services.aggregation import wave_aggregate
 from survey.models import Wave
@@ -135,10 +135,30 @@ def test_deltas_are_suppressed_with_either_side():
     assert delta(50.0, None) is None
 
 
-def test_release_rule_needs_k_new_responses_while_open():
-    tallies = {"a": (9, 5), "b": (10, 5), "c": (3, 0), "d": (5, 5)}
-    assert teams_to_release(tallies, k=K, wave_closed=False) == ["b"]
-    assert sorted(teams_to_release(tallies, k=K, wave_closed=True)) == ["a", "b", "c"]
+def test_release_rule_releases_k_waiting_answers_at_the_team_or_pools_smaller_ones_at_its_parent():
+    tree = tree_of({"org": None, "dept": "org", "a": "dept", "b": "dept", "c": "dept", "other": "org", "d": "other"})
+    # a has 4 waiting, b 5, c 1: b is released at itself; a and c pool into 5 at their department.
+    assert release_points(tree, {"a": 4, "b": 5, "c": 1}, k=K) == {"b": "b", "a": "dept", "c": "dept"}
+    # Fewer than k waiting anywhere: nothing moves, at closing or not (there is no closing exception).
+    assert release_points(tree, {"a": 2, "d": 2}, k=K) == {}
+    # Pools climb as far as needed: 2 + 3 across departments meet at the organisation.
+    assert release_points(tree, {"a": 2, "d": 3}, k=K) == {"a": "org", "d": "org"}
+
+
+def test_every_release_chunk_holds_at_least_k_people_on_random_trees():
+    rng = random.Random(11)
+    checked = 0
+    for _ in range(200):
+        parent = {"n0": None}
+        for index in range(1, rng.randint(2, 14)):
+            parent[f"n{index}"] = f"n{rng.randrange(index)}"
+        waiting = {node: rng.choice([0, 0, 1, 2, 3, 4, 5, 7]) for node in parent}
+        points = release_points(tree_of(parent), waiting, k=K)
+        for point in set(points.values()):
+            assert sum(waiting[team] for team, at in points.items() if at == point) >= K
+            checked += 1
+        assert set(points) <= {node for node, count in waiting.items() if count}
+    assert checked > 100
 
 
 # End to end: submissions through the real service, aggregation, published cells.

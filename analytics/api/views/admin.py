@@ -14,7 +14,7 @@ from analytics.api import serializers as rows
 from analytics.api.views.base import APIKeyView, Conflict, Gone, errors, write_errors
 from analytics.api.views.reads import TeamListView, WaveListView
 from survey.models import Team, Wave
-from survey.services.invitations import invitations_issue
+from survey.services.invitations import LinksRefused, SeatsExhausted, WaveNotIssuable, invitations_issue
 from survey.services.teams import team_closure_rebuild
 from survey.services.waves import wave_close, wave_open
 
@@ -181,20 +181,26 @@ class WaveLinksView(WaveDetailView):
     @extend_schema(
         tags=["waves"],
         summary="Issue single-use survey links for a team (admin); returned only once",
+        description="Only for an open wave (409 while draft, 410 once closed), and never more links for a team, "
+        "or for any team above it, than the headcount the wave froze when it opened (409 `headcount_reached`).",
         request=rows.LinksRequestSerializer,
-        responses={201: rows.LinksSerializer, **write_errors(404, 410)},
+        responses={201: rows.LinksSerializer, **write_errors(404, 409, 410)},
     )
     def post(self, request: Request, pk: str) -> Response:
         wave = self.get_object()
         payload = rows.LinksRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        if wave.status == Wave.Status.CLOSED:
-            raise Gone()
         team = selectors.organisation_teams(organisation=self.organisation).filter(pk=payload.validated_data["team"])
         if not team.exists():
             raise exceptions.ValidationError({"team": ["Unknown team."]})
-        team = team.get()
-        links = invitations_issue(wave=wave, team=team, count=payload.validated_data["count"])
+        try:
+            links = invitations_issue(wave=wave, team=team.get(), count=payload.validated_data["count"])
+        except WaveNotIssuable as error:
+            raise Gone(str(error)) if wave.status == Wave.Status.CLOSED else Conflict(str(error), error.code) from None
+        except SeatsExhausted as error:
+            raise Conflict(str(error), code=error.code) from None
+        except LinksRefused as error:
+            raise exceptions.ValidationError({"team": [str(error)]}) from None
         body = {
             "wave": str(wave.pk),
             "team": str(payload.validated_data["team"]),
