@@ -4,9 +4,10 @@ computed from the cells this module lets through; nothing else compares n with k
 Three rules:
 - Release across time, per cell, closing included: answers reach the published figures only in
   *chunks* of at least k people who answered that very question. A team's new answers to a
-  question form a chunk once there are k of them; fewer wait, and may be pooled with the waiting
-  answers of sibling teams into a chunk released at their parent (whose figures move, while the
-  children's keep their last released value). Every published figure is a sum of chunks, so any
+  question form a chunk once there are k of them; fewer wait. Teams too small ever to reach k,
+  and at closing every team, hand their waiting answers up to be pooled with their siblings'
+  into a chunk released at the parent (whose figures move, while the children's keep their last
+  released value). Every published figure is a sum of chunks, so any
   difference between two readings, of any node, at any time, is zero or a combination of whole
   chunks of at least k people. Closing a wave changes nothing to this: answers still waiting
   then are never published (HR decides when each link is sent, so "closing lets the rest out"
@@ -84,12 +85,16 @@ class GatedCell:
     delta_previous: float | None = None
 
 
-def release_points(tree: Tree, waiting: dict[Node, int], *, k: int) -> dict[Node, Node]:
+def release_points(
+    tree: Tree, waiting: dict[Node, int], *, k: int, pool_up: set[Node] | None = None
+) -> dict[Node, Node]:
     """Where each team's waiting answers to one measure are released now: team -> node.
 
-    Bottom-up, a node's pool is its own waiting answers plus whatever its children could not
-    release; a pool of at least k people is released at that node, otherwise it waits for more
-    (or for its parent's pool). Teams absent from the result keep waiting."""
+    Bottom-up, a node's pool is its own waiting answers plus what its children hand up; a pool of
+    at least k people is released at that node. A node that cannot release hands its pool up to
+    its parent only if it is in `pool_up` (None: every node, as at closing): while a wave is open
+    only teams too small ever to reach k on their own do, so that larger teams keep their own
+    figures. Teams absent from the result keep waiting."""
     points: dict[Node, Node] = {}
 
     def pool(node: Node) -> list[Node]:
@@ -99,7 +104,7 @@ def release_points(tree: Tree, waiting: dict[Node, int], *, k: int) -> dict[Node
         if sum(waiting[member] for member in members) >= k:
             points.update(dict.fromkeys(members, node))
             return []
-        return members
+        return members if pool_up is None or node in pool_up else []
 
     for root in (node for node, parent in tree.parent.items() if parent is None):
         pool(root)

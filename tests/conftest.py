@@ -92,3 +92,12 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def close_and_fold(wave) -> None:
+    """Closes the wave the way the service does and aggregates: closing moves the last pending
+    batch whatever its size (while open, batches wait for the mixing minimum)."""
+    from analytics.services.aggregation import wave_aggregate
+
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
+    wave_aggregate(wave_id=wave.pk)

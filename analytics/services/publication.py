@@ -103,7 +103,15 @@ def _write_plan(plan: list[tuple]) -> None:
         )
 
 
-def _release(wave: Wave, tree: disclosure.Tree, rules) -> set:
+def _pool_up(wave: Wave, headcounts: dict, threshold: int) -> set | None:
+    """Who hands waiting answers up to the parent's pool: everyone once the wave is closed, else
+    the teams whose frozen headcount can never reach the threshold on their own."""
+    if wave.status == Wave.Status.CLOSED:
+        return None
+    return {team for team, headcount in headcounts.items() if headcount < threshold}
+
+
+def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
     """Releases what the release rule lets through (analytics.disclosure.release_points), per
     question and for participation. Returns the teams whose published figures change."""
     waiting: dict[int, dict] = defaultdict(dict)
@@ -126,6 +134,7 @@ def _release(wave: Wave, tree: disclosure.Tree, rules) -> set:
             for team, responses, released in tallies.values_list("team_id", "responses", "released")
         },
         k=wave.k_min,
+        pool_up=_pool_up(wave, headcounts, wave.k_min),
     )
     if plan:
         wave_id = uuid_param(wave.pk)
@@ -259,7 +268,7 @@ def wave_publish(*, wave: Wave, force: bool = False) -> bool:
     parents, headcounts = wave_tree(wave=wave)
     tree = disclosure.Tree.from_parents(parents)
     rules = survey_rules(wave.survey)
-    touched = _release(wave, tree, rules)
+    touched = _release(wave, tree, headcounts, rules)
     changed = force or bool(touched) or not PublishedCell.objects.filter(wave=wave).exists()
     if changed:
         _publish(wave, tree, headcounts, rules, None if force else touched)

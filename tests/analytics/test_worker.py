@@ -49,13 +49,13 @@ def test_worker_aggregates_after_submissions(redis_app, survey, settings):
     organisation, teams = make_tree("celery", {"d": {"t": 10}})
     wave = Wave.objects.create(organisation=organisation, survey=survey, name="C", status=Wave.Status.OPEN)
     with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        respond(wave, teams["t"], [{"enps_recommend": 10} for _ in range(5)])
+        respond(wave, teams["t"], [{"enps_recommend": 10} for _ in range(10)])  # the mixing minimum, 2k
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (
             PendingResponse.objects.exists() or not PublishedCell.objects.filter(wave=wave).exists()
         ):
             time.sleep(0.2)
     cell = PublishedCell.objects.get(wave=wave, team=teams["t"], kind="dimension", code="enps")
-    assert cell.n == 5 and cell.score == 100.0
+    assert cell.n == 10 and cell.score == 100.0
     assert not PendingResponse.objects.exists()
     assert WORKER_THREADS and threading.main_thread().name not in WORKER_THREADS, "ran in the worker, not eagerly"

@@ -51,7 +51,7 @@ def admin_api(admin_key) -> APIClient:
 
 
 def publish(wave: Wave, per_team: dict, answers: dict) -> Wave:
-    """Real submissions, then close the wave so every answer is released, then a full aggregation."""
+    """Real submissions, then close the wave (which moves the last pending batch), then a full aggregation."""
     for team, count in per_team.items():
         respond(wave, team, [answers] * count)
     wave = wave_close(wave=wave)
@@ -62,7 +62,8 @@ def publish(wave: Wave, per_team: dict, answers: dict) -> Wave:
 
 @pytest.fixture
 def published_wave(wave, teams, answers) -> Wave:
-    # team-c (2 answers) is below k=5: its cells are suppressed, and so is a sibling's (complementary).
+    # team-c (2 answers) is below k=5 and team-d's 7th answer comes alone after the last mixing batch:
+    # those 3 wait for k more people (release rule, closing included), so 18 of 21 answers are published.
     wave.opens_at = timezone.now() - timezone.timedelta(days=10)
     wave.save(update_fields=["opens_at"])
     return publish(wave, {teams["team-a"]: 6, teams["team-b"]: 6, teams["team-c"]: 2, teams["team-d"]: 7}, answers)

@@ -8,6 +8,7 @@ from django.db import connection
 
 from survey.models import Answer, Comment, Invitation, Response
 from survey.services.submission import submission_submit
+from tests.conftest import close_and_fold, token_of
 
 
 def columns(table: str) -> dict[str, str]:
@@ -57,32 +58,39 @@ def xmins(table: str) -> set[str]:
 
 def test_consuming_and_storing_share_no_transaction_id(transactional_db, wave, tokens, answers):
     submission_submit(token=tokens[0], answers=answers)
+    close_and_fold(wave)
     invitation_xids = xmins("survey_invitation")
     for table in ("survey_response", "survey_answer", "survey_comment"):
         assert xmins(table), table
         assert not (xmins(table) & invitation_xids), table
 
 
-def test_stored_rows_do_not_follow_arrival_order(transactional_db, wave, teams, answers, monkeypatch):
-    """Submissions wait for a batch; the batch is written in random order with one transaction id."""
-    from analytics.services.aggregation import wave_aggregate
+def test_stored_rows_do_not_follow_arrival_order(transactional_db, wave, teams, answers):
+    """Submissions wait until a batch reaches the mixing minimum (2k), in every mode, including
+    tasks run in-process after each submission; the batch is written in random order, under fresh
+    ids, with one transaction id."""
     from survey.services import submission
     from survey.services.invitations import invitations_issue
-    from tests.conftest import token_of
 
-    # Hold the automatic trigger back so that 30 submissions form one batch, as under load.
-    monkeypatch.setattr("analytics.tasks.schedule_wave_aggregation", lambda **kwargs: None)
-    links = invitations_issue(wave=wave, team=teams["team-a"], count=30)
-    for index, link in enumerate(links):
-        submission.submission_submit(token=token_of(link), answers={**answers, "enps_recommend": index % 11})
-    pending_ids = [str(pk) for pk in submission.PendingResponse.objects.values_list("id", flat=True)]
-    wave_aggregate(wave_id=wave.pk)
+    links = invitations_issue(wave=wave, team=teams["team-a"], count=10)
+    pending_ids = set()
+    for index, link in enumerate(links[:9]):
+        submission.submission_submit(token=token_of(link), answers={**answers, "enps_recommend": index})
+        pending_ids |= {str(pk) for pk in submission.PendingResponse.objects.values_list("id", flat=True)}
+    assert Response.objects.count() == 0, "9 < 2k submissions: nothing moved yet"
+    submission.submission_submit(token=token_of(links[9]), answers={**answers, "enps_recommend": 9})
     with connection.cursor() as cursor:
         cursor.execute("SELECT id::text, xmin::text FROM survey_response ORDER BY ctid")
         rows = cursor.fetchall()
-    assert len(rows) == 30
+        cursor.execute(
+            "SELECT a.value FROM survey_answer a JOIN survey_question q ON q.id = a.question_id "
+            "WHERE q.code = 'enps_recommend' ORDER BY a.ctid"
+        )
+        physical = [value for (value,) in cursor.fetchall()]
+    assert len(rows) == 10 and len(pending_ids) == 9
     assert len({xmin for _, xmin in rows}) == 1, "one batch, one transaction id"
-    assert [pk for pk, _ in rows] != pending_ids, "physical order must not replay arrival order"
+    assert not {pk for pk, _ in rows} & pending_ids, "stored responses get fresh ids"
+    assert sorted(physical) == list(range(10)) and physical != list(range(10)), "order must not replay arrival"
     assert len(xmins("survey_answer")) == 1
 
 

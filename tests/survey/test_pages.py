@@ -1,6 +1,7 @@
 import pytest
 
 from survey.models import Answer, Invitation, Response, Wave
+from tests.conftest import close_and_fold
 
 
 def start(client, token):
@@ -25,6 +26,7 @@ def test_answering_on_the_page_records_and_shows_a_receipt(client, tokens, wave)
         "/s/questions/", {"adoption_frequency": "5", "adoption_tasks": ["0", "3"], "enps_recommend": "8"}
     )
     assert response.status_code == 302 and response["Location"] == "/s/thanks/"
+    close_and_fold(wave)
     assert Response.objects.filter(wave=wave).count() == 1
     assert Answer.objects.get(question__code="adoption_tasks").value == 0b1001
     assert client.get("/s/thanks/").status_code == 200
@@ -90,4 +92,5 @@ def test_open_team_links_warn_about_duplicates(client, wave, teams):
     for _ in range(2):
         start(client, token)
         assert client.post("/s/questions/", {"enps_recommend": "7"}).status_code == 302
+    close_and_fold(wave)
     assert Response.objects.filter(team=teams["team-b"]).count() == 2
