@@ -151,6 +151,10 @@ SPECTACULAR_SETTINGS = {
 PULSE_PUBLIC_URL = env("PULSE_PUBLIC_URL", default="http://127.0.0.1:8000")
 PULSE_MAX_TEXT_LENGTH = 2000
 PULSE_AGGREGATE_DEBOUNCE_SECONDS = env.int("PULSE_AGGREGATE_DEBOUNCE_SECONDS", default=15)
+# The survey link's secret rides in its own signed cookie (survey/views.py): sent to the survey
+# pages only, refused after this age, deleted at submission. HR's admin session is not affected.
+PULSE_SURVEY_COOKIE_SECONDS = env.int("PULSE_SURVEY_COOKIE_SECONDS", default=2 * 60 * 60)
+PULSE_SURVEY_COOKIE_SECURE = False  # True in production (HTTPS only)
 
 # Respondents' requests leave no line (config/logging.py says which paths are theirs); every
 # other line has link secrets redacted. Filters run in order: skipping needs the request.
