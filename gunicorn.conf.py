@@ -1,4 +1,5 @@
-"""gunicorn settings: the access log goes through the same token-redacting filter as Django's."""
+"""gunicorn settings: the access log goes through the same filters as Django's (config/logging.py):
+no line for a respondent's request, link secrets redacted in the others."""
 
 import gc
 import multiprocessing
@@ -10,9 +11,16 @@ accesslog = "-"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "config.logging.RedactTokensFilter"}},
+    "filters": {
+        "skip_employee_requests": {"()": "config.logging.SkipEmployeeRequestsFilter"},
+        "redact_tokens": {"()": "config.logging.RedactTokensFilter"},
+    },
     "handlers": {
-        "access": {"class": "logging.StreamHandler", "filters": ["redact_tokens"], "stream": "ext://sys.stdout"},
+        "access": {
+            "class": "logging.StreamHandler",
+            "filters": ["skip_employee_requests", "redact_tokens"],
+            "stream": "ext://sys.stdout",
+        },
         "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"], "stream": "ext://sys.stderr"},
         "error": {"class": "logging.StreamHandler", "filters": ["redact_tokens"], "stream": "ext://sys.stderr"},
     },

@@ -2,6 +2,7 @@
 
 CSV is streamed from a queryset iterator so a large wave costs flat memory. XLSX is a zip and
 cannot be streamed; openpyxl's write-only mode keeps it to one row in memory while writing.
+Text cells go through survey.spreadsheet so that no spreadsheet runs them as formulas.
 """
 
 import csv
@@ -12,6 +13,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from rest_framework import exceptions, negotiation, renderers
 from rest_framework.request import Request
+
+from survey.spreadsheet import spreadsheet_cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,7 +61,7 @@ class _Line:
 
 
 def _csv_value(value: object) -> object:
-    return "" if value is None else value
+    return "" if value is None else spreadsheet_cell(value)
 
 
 def csv_lines(*, columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
@@ -69,11 +72,12 @@ def csv_lines(*, columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
 
 
 def _xlsx_value(value: object) -> object:
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | int | float):
         return value
     if hasattr(value, "tzinfo") and value.tzinfo is not None:  # Excel has no time zones
         return value.replace(tzinfo=None)
-    return str(value)
+    # openpyxl writes any text starting with "=" as a formula: neutralised text never does.
+    return spreadsheet_cell(value if isinstance(value, str) else str(value))
 
 
 def xlsx_bytes(*, columns: list[str], rows: Iterable[dict], title: str) -> bytes:

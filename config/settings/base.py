@@ -99,7 +99,9 @@ if REDIS_URL:
 else:
     # Embedded mode: no broker, tasks run in-process right after the request's commit.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://"
+    # A hostname, though the memory transport ignores it: without one kombu warns, with a timestamp,
+    # when the first submission after a start queues its aggregation.
+    CELERY_BROKER_URL = "memory://localhost/"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -149,14 +151,27 @@ SPECTACULAR_SETTINGS = {
 PULSE_PUBLIC_URL = env("PULSE_PUBLIC_URL", default="http://127.0.0.1:8000")
 PULSE_MAX_TEXT_LENGTH = 2000
 PULSE_AGGREGATE_DEBOUNCE_SECONDS = env.int("PULSE_AGGREGATE_DEBOUNCE_SECONDS", default=15)
+# The survey link's secret rides in its own signed cookie (survey/views.py): sent to the survey
+# pages only, refused after this age, deleted at submission. HR's admin session is not affected.
+PULSE_SURVEY_COOKIE_SECONDS = env.int("PULSE_SURVEY_COOKIE_SECONDS", default=2 * 60 * 60)
+PULSE_SURVEY_COOKIE_SECURE = False  # True in production (HTTPS only)
 
+# Respondents' requests leave no line (config/logging.py says which paths are theirs); every
+# other line has link secrets redacted. Filters run in order: skipping needs the request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "config.logging.RedactTokensFilter"}},
+    "filters": {
+        "skip_employee_requests": {"()": "config.logging.SkipEmployeeRequestsFilter"},
+        "redact_tokens": {"()": "config.logging.RedactTokensFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["skip_employee_requests", "redact_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -164,3 +179,7 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Embedded mode runs the aggregation inside the employee's request: Celery's "Task ...
+    # succeeded" line would be one timestamped line per submission. Failures still log.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

@@ -1,5 +1,6 @@
 """CSV (streamed, read back with pandas), XLSX (opened with openpyxl), and conditional requests."""
 
+import csv
 import io
 
 import openpyxl
@@ -8,7 +9,11 @@ import pytest
 
 from analytics.api.serializers import CELL_COLUMNS
 from analytics.services.aggregation import wave_aggregate
+from survey.models import Team
 from tests.analytics.helpers import respond
+from tests.api.conftest import publish
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
 
 
 def csv_text(response) -> str:
@@ -100,3 +105,53 @@ def respond_closed(wave, team, answers) -> None:
     wave.status = "closed"
     wave.save(update_fields=["status"])
     wave_aggregate(wave_id=wave.pk, full=True)
+
+
+@pytest.fixture
+def hostile_wave(wave, teams, answers):
+    """Names an HR admin chose to attack whoever opens the export: the root's name starts every
+    team path, and a slug may start with "-". Team b answers low, so some deltas are negative."""
+    Team.objects.filter(pk=teams["all"].pk).update(name=HYPERLINK)
+    Team.objects.filter(pk=teams["team-b"].pk).update(slug="-oops", name="-oops")
+    respond(wave, teams["team-b"], [{**answers, "enps_recommend": 1, "adoption_frequency": 1}] * 6)
+    return publish(wave, {teams["team-a"]: 6, teams["team-c"]: 5, teams["team-d"]: 7}, answers)
+
+
+def assert_no_formula_text(text: str) -> int:
+    """Every field that would start a formula is a number; returns how many fields were checked."""
+    checked = 0
+    for row in csv.reader(io.StringIO(text)):
+        for field in row:
+            if field.startswith(("=", "+", "-", "@", "\t", "\r")):
+                float(field)  # a negative number, which must stay one
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cells/", "/api/v1/teams/"])
+def test_csv_text_cannot_start_a_formula(api, hostile_wave, url):
+    text = csv_text(api.get(url, {"wave": str(hostile_wave.pk), "format": "csv"}))
+    assert assert_no_formula_text(text) > 50
+    assert "'=HYPERLINK(" in text and "'-oops" in text
+
+
+def test_cells_csv_neutralises_team_names_and_keeps_negative_deltas_numeric(api, hostile_wave):
+    response = api.get("/api/v1/cells/", {"wave": str(hostile_wave.pk), "format": "csv"})
+    frame = pd.read_csv(io.StringIO(csv_text(response)))
+    assert frame["team_path"].str.startswith("'" + HYPERLINK).all()
+    assert "'-oops" in set(frame["team_slug"]) and "-oops" not in set(frame["team_slug"])
+    assert frame["delta_org"].dtype.kind == "f" and (frame["delta_org"] < 0).any()
+    assert frame["score"].dtype.kind == "f"
+
+
+def test_xlsx_writes_text_as_text_never_as_a_formula(api, hostile_wave):
+    response = api.get("/api/v1/cells/", {"wave": str(hostile_wave.pk), "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert len(cells) > 100
+    assert [cell.value for cell in cells if cell.data_type == "f"] == []
+    text = [cell.value for cell in cells if cell.data_type == "s"]
+    assert "'-oops" in text and any(value.startswith("'" + HYPERLINK) for value in text)
+    assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in text)
+    negatives = [cell.value for cell in cells if cell.data_type == "n" and cell.value is not None and cell.value < 0]
+    assert negatives, "negative deltas are numbers"

@@ -99,9 +99,10 @@ def test_tokens_appear_in_no_log_line(client, wave, tokens, answers):
     handlers = {logging.getLogger(name).handlers[0] for name in ("django.server", "django.request")}
     previous = {handler: handler.setStream(stream) for handler in handlers}
     try:
-        # The dev server's access log, and Django's warning for a 4xx response.
-        logging.getLogger("django.server").info('"%s" %s %s', f"GET /s/{tokens[0]}/ HTTP/1.1", "302", "0")
-        client.get(f"/s/{tokens[1]}x/")  # unknown: logged as 404 by django.request
+        # A server error on a survey path is still logged (to be fixed), by the dev server here;
+        # a respondent's 4xx is not logged at all (tests/survey/test_server_logs.py).
+        logging.getLogger("django.server").error('"%s" %s %s', f"GET /s/{tokens[0]}/ HTTP/1.1", "500", "0")
+        client.get(f"/s/{tokens[1]}x/")  # unknown: a 404
         client.post("/api/v1/submit/", {"token": tokens[2], "answers": {"x": 1}}, content_type="application/json")
         client.get(f"/s/{tokens[3]}/")
     finally:
@@ -109,7 +110,7 @@ def test_tokens_appear_in_no_log_line(client, wave, tokens, answers):
             handler.setStream(old_stream)
     output = stream.getvalue()
     assert "/s/[redacted]/" in output
-    assert "Not Found" in output or "Bad Request" in output
+    assert "Not Found" not in output and "Bad Request" not in output
     for token in tokens:
         assert token not in output
 

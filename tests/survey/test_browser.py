@@ -5,7 +5,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from survey.models import Answer, Response
+from survey.models import PendingAnswer, PendingResponse
 from survey.services.invitations import invitations_issue
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -54,8 +54,8 @@ def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.wait_for_url("**/s/thanks/")
     assert "Merci" in page.get_by_role("heading", level=1).inner_text()
-    assert Response.objects.filter(wave=wave).count() == 1
-    assert Answer.objects.get(question__code="enps_recommend").value == 9
+    assert PendingResponse.objects.filter(wave=wave).count() == 1  # waits for a mixing batch of 2k
+    assert PendingAnswer.objects.get(question__code="enps_recommend").value == 9
     context.close()
     # The ORM calls above ran inside Playwright's greenlet, whose context gets its own connection.
     connection.close()

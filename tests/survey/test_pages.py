@@ -1,6 +1,12 @@
+import importlib
+import sys
+import time
+
 import pytest
+from django.core import signing
 
 from survey.models import Answer, Invitation, Response, Wave
+from survey.views import SURVEY_COOKIE, SURVEY_COOKIE_SALT
 from tests.conftest import close_and_fold
 
 
@@ -94,3 +100,80 @@ def test_open_team_links_warn_about_duplicates(client, wave, teams):
         assert client.post("/s/questions/", {"enps_recommend": "7"}).status_code == 302
     close_and_fold(wave)
     assert Response.objects.filter(team=teams["team-b"]).count() == 2
+
+
+def test_the_link_lives_in_a_short_lived_cookie_sent_to_the_survey_pages_only(client, tokens, settings):
+    response = start(client, tokens[0])
+    cookie = response.cookies[SURVEY_COOKIE]
+    assert cookie["max-age"] == 2 * 60 * 60
+    assert cookie["path"] == "/s/"
+    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+    assert not cookie["secure"], "plain HTTP outside production"
+    assert tokens[0] not in response["Location"]
+    assert settings.SESSION_COOKIE_NAME not in response.cookies, "HR's session is left alone"
+    settings.PULSE_SURVEY_COOKIE_SECONDS = 600
+    assert start(client, tokens[1]).cookies[SURVEY_COOKIE]["max-age"] == 600
+
+
+def test_the_cookie_is_secure_under_production_settings(client, tokens, settings, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "production-like-" + "x" * 40)
+    monkeypatch.setenv("ALLOWED_HOSTS", "pulse.example.org")
+    monkeypatch.delitem(sys.modules, "config.settings.production", raising=False)
+    production = importlib.import_module("config.settings.production")
+    settings.PULSE_SURVEY_COOKIE_SECURE = production.PULSE_SURVEY_COOKIE_SECURE
+    assert start(client, tokens[0]).cookies[SURVEY_COOKIE]["secure"] is True
+
+
+def assert_cookie_deleted(response) -> None:
+    cookie = response.cookies[SURVEY_COOKIE]
+    assert cookie.value == "" and cookie["max-age"] == 0 and cookie["path"] == "/s/"
+
+
+def test_the_cookie_is_deleted_by_a_successful_submission(client, tokens):
+    start(client, tokens[0])
+    invalid = client.post("/s/questions/", {"adoption_frequency": "42"})
+    assert invalid.status_code == 400 and SURVEY_COOKIE not in invalid.cookies, "kept to correct the answer"
+    response = client.post("/s/questions/", {"enps_recommend": "8"})
+    assert response.status_code == 302
+    assert_cookie_deleted(response)
+
+
+@pytest.mark.parametrize("setup", ["used", "closed"])
+def test_the_cookie_is_deleted_when_the_link_turns_out_used_or_closed(client, tokens, wave, answers, setup):
+    from survey.services.submission import submission_submit
+
+    start(client, tokens[0])
+    if setup == "used":  # e.g. answered from another device meanwhile
+        submission_submit(token=tokens[0], answers=answers)
+    else:
+        Wave.objects.filter(pk=wave.pk).update(status=setup)
+    response = client.get("/s/questions/")
+    assert response.status_code == 410
+    assert_cookie_deleted(response)
+
+
+def signed(token: str, *, age: int = 0, salt: str = SURVEY_COOKIE_SALT) -> str:
+    """A cookie value as the server would sign it, `age` seconds ago."""
+    signer = signing.get_cookie_signer(salt=SURVEY_COOKIE + salt)
+    signer.timestamp = lambda: signing.b62_encode(int(time.time()) - age)
+    return signer.sign(token)
+
+
+def test_only_a_fresh_cookie_signed_by_the_server_opens_the_survey(client, tokens, settings):
+    unknown = start(client, "not-a-link")
+    fresh = signed(tokens[0])
+    refused = {
+        "older than its max age": signed(tokens[0], age=settings.PULSE_SURVEY_COOKIE_SECONDS + 60),
+        "another link under this signature": tokens[1] + fresh[len(tokens[0]) :],
+        "unsigned": tokens[0],
+        "signed for something else": signed(tokens[0], salt="another.salt"),
+    }
+    for case, value in refused.items():
+        client.cookies[SURVEY_COOKIE] = value
+        for response in (client.get("/s/"), client.post("/s/questions/", {"enps_recommend": "8"})):
+            assert response.status_code == unknown.status_code == 404, case
+            assert response.context["error"].code == unknown.context["error"].code, case
+            assert "not valid" in response.content.decode(), case
+    assert not Response.objects.exists() and not Invitation.objects.filter(used=True).exists()
+    client.cookies[SURVEY_COOKIE] = fresh
+    assert client.get("/s/questions/").status_code == 200

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survey.models import Team, Wave
 from survey.services.invitations import invitations_issue
+from survey.spreadsheet import spreadsheet_cell
 
 
 class Command(BaseCommand):
@@ -31,4 +32,5 @@ class Command(BaseCommand):
         writer = csv.writer(self.stdout)
         writer.writerow(["team", "url"])
         for link in links:
-            writer.writerow([link.team.slug, link.url])
+            # HR opens this file in a spreadsheet or a mail-merge tool.
+            writer.writerow([spreadsheet_cell(link.team.slug), spreadsheet_cell(link.url)])
