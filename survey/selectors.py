@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from survey.models import Dimension, Question, Survey, Wave, WaveTeam
+from survey.models import Dimension, Invitation, Question, Survey, Wave, WaveTeam
 
 
 @dataclass
@@ -26,3 +26,25 @@ def wave_tree(*, wave: Wave) -> tuple[dict, dict]:
     """The wave's tree as it froze when the wave opened: (team -> parent, team -> headcount)."""
     rows = WaveTeam.objects.filter(wave=wave).values_list("team_id", "parent_id", "headcount")
     return {team: parent for team, parent, _ in rows}, {team: headcount for team, _, headcount in rows}
+
+
+@dataclass(frozen=True)
+class TeamSeats:
+    team: str
+    headcount: int
+    seats: int  # single-use links issued, plus answers through the open link
+    k_min: int
+
+    @property
+    def pooled(self) -> bool:
+        """Too small ever to show figures of its own: answers count in the department's only."""
+        return self.headcount < self.k_min
+
+
+def invitation_team_seats(invitation: Invitation) -> TeamSeats | None:
+    """What the employee is shown of their team's links: padding a team with links HR answers
+    itself shows up here as more links than the employee's team has people."""
+    frozen = WaveTeam.objects.filter(wave_id=invitation.wave_id, team_id=invitation.team_id).first()
+    if frozen is None:
+        return None
+    return TeamSeats(invitation.team.name, frozen.headcount, frozen.seats, invitation.wave.k_min)

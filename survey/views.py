@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from survey.forms import answers_from_post
-from survey.selectors import survey_question_groups
+from survey.selectors import invitation_team_seats, survey_question_groups
 from survey.services.errors import AnswersInvalid, SubmissionError
 from survey.services.submission import invitation_check, submission_submit
 
@@ -69,7 +69,8 @@ def welcome(request: HttpRequest) -> HttpResponse:
         invitation = _current_invitation(request)
     except SubmissionError as error:
         return _error_page(request, error)
-    return render(request, "survey/welcome.html", {"wave": invitation.wave, "survey": invitation.wave.survey})
+    context = {"wave": invitation.wave, "survey": invitation.wave.survey, "seats": invitation_team_seats(invitation)}
+    return render(request, "survey/welcome.html", context)
 
 
 @never_cache
