@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from survey.models import Invitation, Team, Wave
+from survey.services.audit import audit_record
 from survey.services.tokens import token_hash, token_new
 
 
@@ -31,5 +32,16 @@ def invitations_issue(*, wave: Wave, team: Team, count: int, reusable: bool = Fa
     tokens = [token_new() for _ in range(count)]
     Invitation.objects.bulk_create(
         Invitation(wave=wave, team=team, token_hash=token_hash(token), reusable=reusable) for token in tokens
+    )
+    # How many links went to which team, for the staff representative; never a token or its hash.
+    audit_record(
+        organisation=wave.organisation_id,
+        action="links_issued",
+        detail={
+            "wave": {"id": str(wave.pk), "name": wave.name},
+            "team": {"id": str(team.pk), "name": team.name},
+            "count": count,
+            "reusable": reusable,
+        },
     )
     return [IssuedLink(team=team, url=link_url(token)) for token in tokens]
