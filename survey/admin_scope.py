@@ -12,7 +12,7 @@ nobody changes the scoring of a survey an opened wave uses (survey.services.scor
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
 from survey.models import Membership, Organisation, Survey, Wave
 from survey.roles import user_organisations
@@ -60,6 +60,14 @@ class ScopedAdmin(admin.ModelAdmin):
         if self.builtin_readable:
             scope |= Q(**{f"{self.organisation_path}__isnull": True})
         return queryset.filter(scope)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        # Another organisation's row answers exactly like an unknown id: 404 (Django's default, a
+        # redirect with a message, would do too, but a 404 is what clients and tests expect).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         if request.user.is_superuser:
