@@ -6,9 +6,10 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from analytics.services.aggregation import wave_aggregate
-from survey.models import Wave
+from survey.models import PendingResponse, Wave
 
 TRANSIENT = (OperationalError, ConnectionError)
 
@@ -29,8 +30,14 @@ def aggregate_wave(wave_id: str, full: bool = False) -> dict:
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def aggregate_open_waves() -> int:
-    """The beat's safety net: picks up whatever a lost or debounced trigger left behind."""
-    wave_ids = list(Wave.objects.filter(status=Wave.Status.OPEN).values_list("id", flat=True))
+    """The beat's safety net: picks up whatever a lost or debounced trigger left behind, including
+    a closed wave's last pending batch."""
+    waiting = PendingResponse.objects.filter(wave=OuterRef("pk"))
+    wave_ids = list(
+        Wave.objects.filter(Q(status=Wave.Status.OPEN) | Q(status=Wave.Status.CLOSED) & Exists(waiting)).values_list(
+            "id", flat=True
+        )
+    )
     for wave_id in wave_ids:
         aggregate_wave.delay(str(wave_id))
     return len(wave_ids)

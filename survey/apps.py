@@ -6,4 +6,6 @@ class SurveyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from survey import signals  # noqa: F401 (connects the receivers)
+        from survey import signals
+
+        signals.connect()

@@ -8,7 +8,8 @@ invitation.
 
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
@@ -328,3 +329,98 @@ class Comment(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
+
+
+# --- Roles and the audit trail (PRODUCT.md rule 7) -------------------------------------------
+# Kept at the end of the module so that edits to the tables above merge without conflicts.
+
+
+class Membership(models.Model):
+    """A user's role in one organisation. The admin and the HR pages decide what a user sees from this."""
+
+    class Role(models.TextChoices):
+        HR_ADMIN = "hr_admin", _("HR admin")
+        MANAGER = "manager", _("Manager")
+        STAFF_REP = "staff_rep", _("Staff representative")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # A manager sees the subtree under this team. Deleting the team drops the membership rather
+    # than widening the manager's view to the whole organisation.
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+    def clean(self) -> None:
+        if self.role == self.Role.MANAGER and self.team_id is None:
+            raise ValidationError({"team": _("A manager needs the root team of their subtree.")})
+        if self.team_id is not None and self.team.organisation_id != self.organisation_id:
+            raise ValidationError({"team": _("The team belongs to another organisation.")})
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes would skip the model's refusal; refuse them here too."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionDenied("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing HR (or a key, or a command) did, readable by the staff representative.
+
+    Rows form a hash chain per organisation (survey.services.audit): `seq` counts from 1 without
+    gaps and `hash` covers the previous row's hash, so a row deleted or edited behind the
+    application's back shows up in `audit_verify`. On PostgreSQL a trigger also refuses UPDATE,
+    DELETE and TRUNCATE. Details never hold a survey link's secret or hash.
+    """
+
+    class Action(models.TextChoices):
+        LINKS_ISSUED = "links_issued", _("Links issued")
+        TEAM_CREATED = "team_created", _("Team created")
+        TEAM_CHANGED = "team_changed", _("Team changed")
+        TEAM_DELETED = "team_deleted", _("Team deleted")
+        TREE_CHANGED = "tree_changed", _("Tree synchronised")
+        WAVE_CREATED = "wave_created", _("Wave created")
+        WAVE_OPENED = "wave_opened", _("Wave opened")
+        WAVE_CLOSED = "wave_closed", _("Wave closed")
+        SCORING_CHANGED = "scoring_changed", _("Scoring changed")
+        SURVEY_COPIED = "survey_copied", _("Survey copied")
+        API_KEY_CREATED = "api_key_created", _("API key created")
+        API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+        MEMBER_ADDED = "member_added", _("Member added")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audit_events")
+    seq = models.PositiveBigIntegerField(help_text=_("Position in the organisation's chain, from 1."))
+    # HR's actions, not respondents': the exact time is what a staff representative needs.
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "-seq"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "seq"], name="audit_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionDenied("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit events are append-only.")

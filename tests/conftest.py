@@ -13,6 +13,26 @@ def _real_services_only(settings):
     assert connection.vendor == "postgresql", "Run the tests with `make test` (PostgreSQL)."
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_trail_flushable():
+    """Transactional tests end by truncating every table, and the audit table's trigger refuses
+    TRUNCATE (as it should in production). The flush lifts it for its own transaction only."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if "survey_auditevent" not in tables:
+            return statements
+        trigger = "survey_auditevent ENABLE TRIGGER survey_auditevent_no_truncate"
+        return [f"ALTER TABLE {trigger.replace('ENABLE', 'DISABLE')}", *statements, f"ALTER TABLE {trigger}"]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _celery_in_process():
     """Tasks run in-process unless a test starts a real worker (which changes this for itself)."""

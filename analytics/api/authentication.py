@@ -11,6 +11,7 @@ from rest_framework.settings import api_settings
 from rest_framework_api_key.permissions import KeyParser
 
 from analytics.models import OrganisationAPIKey
+from survey.services.audit import audit_actor_set
 
 # Used when a settings module defines no "api_key" rate.
 DEFAULT_RATE = "6000/minute"
@@ -30,6 +31,8 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.", code="invalid_key") from None
         if api_key.has_expired:
             raise exceptions.AuthenticationFailed("This API key has expired.", code="expired_key")
+        # What this request changes is recorded as the key's doing (AuditActorMiddleware resets it).
+        audit_actor_set(f"api-key:{api_key.prefix} {api_key.name}")
         return None, api_key
 
     def authenticate_header(self, request: Request) -> str:

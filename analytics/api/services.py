@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from analytics.models import PublishedCell
 from survey.models import Invitation, Organisation, Team, WaveTeam
+from survey.services.audit import audit_record
 from survey.services.teams import team_closure_rebuild
 
 
@@ -112,6 +113,11 @@ def teams_sync(*, organisation: Organisation, items: list[dict]) -> SyncResult:
     created = sum(1 for t in by_external.values() if t.pk not in existing)
     tree_check_single_root(organisation=organisation)  # raising rolls the whole sync back
     team_closure_rebuild(organisation=organisation)
+    if created or updated:
+        # One summary next to the per-team events (survey.signals), so that the audit trail shows
+        # which changes came from one HRIS sync.
+        detail = {"source": "sync", "created": created, "updated": updated, "unchanged": unchanged}
+        audit_record(organisation=organisation, action="tree_changed", detail=detail)
     return SyncResult(created=created, updated=updated, unchanged=unchanged)
 
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0003_counts_fillfactor'),
-        ('survey', '0003_wave_frozen_tree'),
+        ('survey', '0004_wave_frozen_tree'),
     ]
 
     operations = [

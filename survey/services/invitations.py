@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from config.db import uuid_param, uuid_text
 from survey.models import Invitation, Team, Wave, WaveTeam, WaveTeamClosure
+from survey.services.audit import audit_record
 from survey.services.tokens import token_hash, token_new
 
 
@@ -114,5 +115,16 @@ def invitations_issue(*, wave: Wave, team: Team, count: int, reusable: bool = Fa
     tokens = [token_new() for _ in range(count)]
     Invitation.objects.bulk_create(
         Invitation(wave=wave, team=team, token_hash=token_hash(token), reusable=reusable) for token in tokens
+    )
+    # How many links went to which team, for the staff representative; never a token or its hash.
+    audit_record(
+        organisation=wave.organisation_id,
+        action="links_issued",
+        detail={
+            "wave": {"id": str(wave.pk), "name": wave.name},
+            "team": {"id": str(team.pk), "name": team.name},
+            "count": count,
+            "reusable": reusable,
+        },
     )
     return [IssuedLink(team=team, url=link_url(token)) for token in tokens]

@@ -164,3 +164,16 @@ def test_two_workers_at_once_count_each_submission_once(survey, monkeypatch):
     assert not errors
     assert TeamTally.objects.get(wave=wave, team=teams["t"]).responses == 40
     assert sum(AnswerCount.objects.filter(wave=wave).values_list("n", flat=True)) == 40
+
+
+def test_the_beat_sweeps_a_closed_waves_last_pending_batch(big_tree, monkeypatch):
+    from analytics.tasks import aggregate_open_waves
+    from survey.models import PendingResponse
+
+    wave, teams = big_tree
+    monkeypatch.setattr("analytics.tasks.schedule_wave_aggregation", lambda **kwargs: None)  # a lost trigger
+    respond(wave, teams["t1"], [{"enps_recommend": 9} for _ in range(3)])
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
+    assert PendingResponse.objects.filter(wave=wave).count() == 3
+    aggregate_open_waves()
+    assert not PendingResponse.objects.filter(wave=wave).exists()

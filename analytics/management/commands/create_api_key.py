@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.models import OrganisationAPIKey
 from survey.models import Organisation
+from survey.services.audit import audit_actor
 
 
 class Command(BaseCommand):
@@ -16,7 +17,8 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=org).first()
         if organisation is None:
             raise CommandError(f"No organisation with slug {org!r}.")
-        api_key, key = OrganisationAPIKey.objects.create_key(name=name, organisation=organisation, scope=scope)
+        with audit_actor("command:create_api_key"):
+            api_key, key = OrganisationAPIKey.objects.create_key(name=name, organisation=organisation, scope=scope)
         self.stderr.write(
             f"Created {scope} key {api_key.prefix!r} for {organisation.slug}; it will not be shown again:"
         )

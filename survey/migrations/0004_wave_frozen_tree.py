@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0002_builtin_instrument'),
+        ('survey', '0003_audit_membership'),
     ]
 
     operations = [
