@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
 
 def freeze_existing_waves(apps, schema_editor):
     """Waves opened before trees were frozen get today's tree: the closest record there is."""
+    from survey.services.teams import closure_pairs
     from survey.services.waves import _frozen_headcounts
 
     Wave, Team = apps.get_model("survey", "Wave"), apps.get_model("survey", "Team")
@@ -49,13 +50,10 @@ def freeze_existing_waves(apps, schema_editor):
             WaveTeam(wave=wave, team_id=team, parent_id=parent, headcount=headcounts[team])
             for team, parent in parents.items()
         )
-        pairs = []
-        for team in parents:
-            ancestor, depth, seen = team, 0, set()
-            while ancestor is not None and ancestor not in seen:
-                seen.add(ancestor)
-                pairs.append(WaveTeamClosure(wave=wave, ancestor_id=ancestor, descendant_id=team, depth=depth))
-                ancestor, depth = parents.get(ancestor), depth + 1
+        pairs = [
+            WaveTeamClosure(wave=wave, ancestor_id=ancestor, descendant_id=team, depth=depth)
+            for ancestor, team, depth in closure_pairs(parents)
+        ]
         WaveTeamClosure.objects.bulk_create(pairs)
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from survey.models import Team, Wave, WaveTeam, WaveTeamClosure
+from survey.services.teams import closure_pairs
 
 
 def _frozen_headcounts(parents: dict, headcounts: dict) -> dict:
@@ -39,13 +40,10 @@ def wave_tree_freeze(*, wave: Wave) -> int:
         WaveTeam(wave=wave, team_id=team, parent_id=parent, headcount=headcounts[team])
         for team, parent in parents.items()
     )
-    pairs = []
-    for team in parents:
-        ancestor, depth, seen = team, 0, set()
-        while ancestor is not None and ancestor not in seen:
-            seen.add(ancestor)
-            pairs.append(WaveTeamClosure(wave=wave, ancestor_id=ancestor, descendant_id=team, depth=depth))
-            ancestor, depth = parents.get(ancestor), depth + 1
+    pairs = [
+        WaveTeamClosure(wave=wave, ancestor_id=ancestor, descendant_id=team, depth=depth)
+        for ancestor, team, depth in closure_pairs(parents)
+    ]
     WaveTeamClosure.objects.bulk_create(pairs)
     return len(parents)
 
