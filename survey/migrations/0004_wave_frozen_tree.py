@@ -37,24 +37,15 @@ class Migration(migrations.Migration):
 
 def freeze_existing_waves(apps, schema_editor):
     """Waves opened before trees were frozen get today's tree: the closest record there is."""
-    from survey.services.teams import closure_pairs
-    from survey.services.waves import _frozen_headcounts
+    from survey.services.waves import tree_freeze
 
-    Wave, Team = apps.get_model("survey", "Wave"), apps.get_model("survey", "Team")
-    WaveTeam, WaveTeamClosure = apps.get_model("survey", "WaveTeam"), apps.get_model("survey", "WaveTeamClosure")
-    for wave in Wave.objects.exclude(status="draft"):
-        rows = Team.objects.filter(organisation_id=wave.organisation_id).values_list("id", "parent_id", "headcount")
-        parents = {team: parent for team, parent, _ in rows}
-        headcounts = _frozen_headcounts(parents, {team: headcount for team, _, headcount in rows})
-        WaveTeam.objects.bulk_create(
-            WaveTeam(wave=wave, team_id=team, parent_id=parent, headcount=headcounts[team])
-            for team, parent in parents.items()
-        )
-        pairs = [
-            WaveTeamClosure(wave=wave, ancestor_id=ancestor, descendant_id=team, depth=depth)
-            for ancestor, team, depth in closure_pairs(parents)
-        ]
-        WaveTeamClosure.objects.bulk_create(pairs)
+    models = {
+        "team_model": apps.get_model("survey", "Team"),
+        "wave_team_model": apps.get_model("survey", "WaveTeam"),
+        "closure_model": apps.get_model("survey", "WaveTeamClosure"),
+    }
+    for wave in apps.get_model("survey", "Wave").objects.exclude(status="draft"):
+        tree_freeze(wave, **models)
 
 
 Migration.operations.append(migrations.RunPython(freeze_existing_waves, migrations.RunPython.noop))

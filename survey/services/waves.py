@@ -26,26 +26,31 @@ def _frozen_headcounts(parents: dict, headcounts: dict) -> dict:
     return frozen
 
 
+def tree_freeze(wave, *, team_model, wave_team_model, closure_model) -> int:
+    """Copies the organisation's tree and headcounts into the wave. Takes the model classes so that
+    the migration that froze older waves can pass its historical models."""
+    rows = team_model.objects.filter(organisation_id=wave.organisation_id).values_list("id", "parent_id", "headcount")
+    parents = {team: parent for team, parent, _ in rows}
+    headcounts = _frozen_headcounts(parents, {team: headcount for team, _, headcount in rows})
+    wave_team_model.objects.bulk_create(
+        wave_team_model(wave=wave, team_id=team, parent_id=parent, headcount=headcounts[team])
+        for team, parent in parents.items()
+    )
+    closure_model.objects.bulk_create(
+        closure_model(wave=wave, ancestor_id=ancestor, descendant_id=team, depth=depth)
+        for ancestor, team, depth in closure_pairs(parents)
+    )
+    return len(parents)
+
+
 @transaction.atomic
 def wave_tree_freeze(*, wave: Wave) -> int:
-    """Copies the organisation's tree and headcounts into the wave, once. Returns teams frozen.
+    """Freezes the wave's tree and headcounts, once. Returns teams frozen.
 
     Called for every wave that leaves draft (survey.signals), whatever the path that opened it."""
     if WaveTeam.objects.filter(wave=wave).exists():
         return 0
-    rows = Team.objects.filter(organisation=wave.organisation_id).values_list("id", "parent_id", "headcount")
-    parents = {team: parent for team, parent, _ in rows}
-    headcounts = _frozen_headcounts(parents, {team: headcount for team, _, headcount in rows})
-    WaveTeam.objects.bulk_create(
-        WaveTeam(wave=wave, team_id=team, parent_id=parent, headcount=headcounts[team])
-        for team, parent in parents.items()
-    )
-    pairs = [
-        WaveTeamClosure(wave=wave, ancestor_id=ancestor, descendant_id=team, depth=depth)
-        for ancestor, team, depth in closure_pairs(parents)
-    ]
-    WaveTeamClosure.objects.bulk_create(pairs)
-    return len(parents)
+    return tree_freeze(wave, team_model=Team, wave_team_model=WaveTeam, closure_model=WaveTeamClosure)
 
 
 @transaction.atomic
