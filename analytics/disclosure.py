@@ -86,25 +86,25 @@ class GatedCell:
 
 
 def release_points(
-    tree: Tree, waiting: dict[Node, int], *, k: int, pool_up: set[Node] | None = None
+    tree: Tree, waiting: dict[Node, int], *, k: int, headcounts: dict[Node, int], closing: bool
 ) -> dict[Node, Node]:
     """Where each team's waiting answers to one measure are released now: team -> node.
 
     Bottom-up, a node's pool is its own waiting answers plus what its children hand up; a pool of
     at least k people is released at that node. A node that cannot release hands its pool up to
-    its parent only if it is in `pool_up` (None: every node, as at closing): while a wave is open
-    only teams too small ever to reach k on their own do, so that larger teams keep their own
-    figures. Teams absent from the result keep waiting."""
+    its parent at closing, and while the wave is open only if its frozen headcount is below k (it
+    can never release on its own), so that larger teams keep their own figures. Teams absent from
+    the result keep waiting."""
     points: dict[Node, Node] = {}
 
     def pool(node: Node) -> list[Node]:
         members = [node] if waiting.get(node, 0) > 0 else []
         for child in tree.kids(node):
             members += pool(child)
-        if sum(waiting[member] for member in members) >= k:
+        if shown(sum(waiting[member] for member in members), k=k):
             points.update(dict.fromkeys(members, node))
             return []
-        return members if pool_up is None or node in pool_up else []
+        return members if closing or not shown(headcounts.get(node, 0), k=k) else []
 
     for root in (node for node, parent in tree.parent.items() if parent is None):
         pool(root)

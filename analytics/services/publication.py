@@ -103,17 +103,10 @@ def _write_plan(plan: list[tuple]) -> None:
         )
 
 
-def _pool_up(wave: Wave, headcounts: dict, threshold: int) -> set | None:
-    """Who hands waiting answers up to the parent's pool: everyone once the wave is closed, else
-    the teams whose frozen headcount can never reach the threshold on their own."""
-    if wave.status == Wave.Status.CLOSED:
-        return None
-    return {team for team, headcount in headcounts.items() if headcount < threshold}
-
-
 def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
     """Releases what the release rule lets through (analytics.disclosure.release_points), per
     question and for participation. Returns the teams whose published figures change."""
+    closing = wave.status == Wave.Status.CLOSED
     waiting: dict[int, dict] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(WAITING, [uuid_param(wave.pk)])
@@ -124,17 +117,18 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
         text = question in rules.questions and rules.questions[question].type == Question.Type.TEXT
         threshold = wave.k_comments if text else wave.k_min
         plan += [
-            (team, question, point) for team, point in disclosure.release_points(tree, counts, k=threshold).items()
+            (team, question, point)
+            for team, point in disclosure.release_points(
+                tree, counts, k=threshold, headcounts=headcounts, closing=closing
+            ).items()
         ]
     tallies = TeamTally.objects.filter(wave=wave).exclude(responses=F("released"))
+    tallies_waiting = {
+        team: responses - released
+        for team, responses, released in tallies.values_list("team_id", "responses", "released")
+    }
     tally_points = disclosure.release_points(
-        tree,
-        {
-            team: responses - released
-            for team, responses, released in tallies.values_list("team_id", "responses", "released")
-        },
-        k=wave.k_min,
-        pool_up=_pool_up(wave, headcounts, wave.k_min),
+        tree, tallies_waiting, k=wave.k_min, headcounts=headcounts, closing=closing
     )
     if plan:
         wave_id = uuid_param(wave.pk)
@@ -145,11 +139,9 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
         execute("DROP TABLE pulse_release_plan")
     if tally_points:
         grown: dict = defaultdict(int)
-        for team, responses, released in tallies.filter(team_id__in=tally_points).values_list(
-            "team_id", "responses", "released"
-        ):
-            for ancestor in _ancestors(tree, tally_points[team]):
-                grown[ancestor] += responses - released
+        for team, point in tally_points.items():
+            for ancestor in _ancestors(tree, point):
+                grown[ancestor] += tallies_waiting[team]
         with connection.cursor() as cursor:
             cursor.executemany(
                 ROLL_TALLY, [(uuid_param(wave.pk), uuid_param(team), count) for team, count in grown.items()]

@@ -138,17 +138,30 @@ def test_deltas_are_suppressed_with_either_side():
 
 def test_release_rule_releases_k_waiting_answers_at_the_team_and_pools_what_may_be_pooled():
     tree = tree_of({"org": None, "dept": "org", "a": "dept", "b": "dept", "c": "dept", "other": "org", "d": "other"})
+    headcounts = {"org": 60, "dept": 30, "a": 10, "b": 10, "c": 10, "other": 30, "d": 30}
     waiting = {"a": 4, "b": 5, "c": 1}
     # While open: b releases at itself; a (big enough to reach k one day) keeps waiting for its own.
-    assert release_points(tree, waiting, k=K, pool_up=set()) == {"b": "b"}
+    assert release_points(tree, waiting, k=K, headcounts=headcounts, closing=False) == {"b": "b"}
     # c is too small ever to reach k: it hands its answers up, but a pool of 1 waits too.
-    assert release_points(tree, waiting, k=K, pool_up={"c"}) == {"b": "b"}
+    small_c = headcounts | {"c": 3}
+    assert release_points(tree, waiting, k=K, headcounts=small_c, closing=False) == {"b": "b"}
+    assert release_points(tree, {"a": 4, "c": 1}, k=K, headcounts=small_c | {"a": 4}, closing=False) == {
+        "a": "dept",
+        "c": "dept",
+    }
     # At closing everyone hands up: a and c pool into 5 at their department, whose figure moves by 5.
-    assert release_points(tree, waiting, k=K) == {"b": "b", "a": "dept", "c": "dept"}
+    assert release_points(tree, waiting, k=K, headcounts=headcounts, closing=True) == {
+        "b": "b",
+        "a": "dept",
+        "c": "dept",
+    }
     # Fewer than k waiting anywhere: nothing moves, closing included.
-    assert release_points(tree, {"a": 2, "d": 2}, k=K) == {}
+    assert release_points(tree, {"a": 2, "d": 2}, k=K, headcounts=headcounts, closing=True) == {}
     # Pools climb as far as needed: 2 + 3 across departments meet at the organisation.
-    assert release_points(tree, {"a": 2, "d": 3}, k=K) == {"a": "org", "d": "org"}
+    assert release_points(tree, {"a": 2, "d": 3}, k=K, headcounts=headcounts, closing=True) == {
+        "a": "org",
+        "d": "org",
+    }
 
 
 def test_every_release_chunk_holds_at_least_k_people_on_random_trees():
@@ -159,8 +172,8 @@ def test_every_release_chunk_holds_at_least_k_people_on_random_trees():
         for index in range(1, rng.randint(2, 14)):
             parent[f"n{index}"] = f"n{rng.randrange(index)}"
         waiting = {node: rng.choice([0, 0, 1, 2, 3, 4, 5, 7]) for node in parent}
-        pool_up = None if rng.random() < 0.5 else {node for node in parent if rng.random() < 0.5}
-        points = release_points(tree_of(parent), waiting, k=K, pool_up=pool_up)
+        headcounts = {node: rng.choice([2, 4, 8, 20]) for node in parent}
+        points = release_points(tree_of(parent), waiting, k=K, headcounts=headcounts, closing=rng.random() < 0.5)
         for point in set(points.values()):
             assert sum(waiting[team] for team, at in points.items() if at == point) >= K
             checked += 1
@@ -201,6 +214,22 @@ def test_issue_attack_end_to_end(attack_tree):
         assert recoverable_groups(parent, released, published, K) == [], (kind, code)
         checked += bool(published)
     assert checked
+
+
+def test_while_open_a_team_that_can_reach_k_keeps_its_waiting_answers_for_its_own_figure(attack_tree):
+    wave, teams = attack_tree
+    respond(wave, teams["a"], [{"enps_recommend": 9} for _ in range(4)])
+    respond(wave, teams["c"], [{"enps_recommend": 0}])
+    respond(wave, teams["b"], [{"enps_recommend": 2} for _ in range(5)])  # the 10th: a mixing batch
+    enps = cells(wave, "question", "enps_recommend")
+    participation = cells(wave, "participation", "participation")
+    assert enps["b"].n == 5 and enps["a"].suppressed
+    # a and c could each still reach k: their 4 + 1 waiting answers are not pooled into the
+    # department while the wave is open, in any measure. The department is b's chunk alone.
+    assert enps["dept"].n == participation["dept"].n == 5
+    respond(wave, teams["a"], [{"enps_recommend": 9} for _ in range(6)])
+    respond(wave, teams["b"], [{"enps_recommend": 2} for _ in range(4)])  # the next batch
+    assert cells(wave, "question", "enps_recommend")["a"].n == 10  # all of a's answers, in a's own cell
 
 
 def test_nothing_moves_when_one_more_person_answers_an_open_wave(attack_tree):
