@@ -33,12 +33,6 @@ class TeamSeats:
     team: str
     headcount: int
     seats: int  # single-use links issued, plus answers through the open link
-    k_min: int
-
-    @property
-    def pooled(self) -> bool:
-        """Too small ever to show figures of its own: answers count in the department's only."""
-        return self.headcount < self.k_min
 
 
 def invitation_team_seats(invitation: Invitation) -> TeamSeats | None:
@@ -47,4 +41,4 @@ def invitation_team_seats(invitation: Invitation) -> TeamSeats | None:
     frozen = WaveTeam.objects.filter(wave_id=invitation.wave_id, team_id=invitation.team_id).first()
     if frozen is None:
         return None
-    return TeamSeats(invitation.team.name, frozen.headcount, frozen.seats, invitation.wave.k_min)
+    return TeamSeats(invitation.team.name, frozen.headcount, frozen.seats)

@@ -50,17 +50,23 @@ WHERE c.wave_id = %s AND c.ancestor_id IN ({marks}) GROUP BY c.ancestor_id
 """
 
 
+def _frozen_ancestors(*, wave_id: object, team: Team) -> list:
+    """The team and its ancestors in the wave's frozen tree; refused for a team added later."""
+    ancestors = list(
+        WaveTeamClosure.objects.filter(wave_id=wave_id, descendant=team).values_list("ancestor_id", flat=True)
+    )
+    if not ancestors:
+        raise LinksRefused(f"Team {team.name!r} was added after this wave opened; links go to the teams it froze.")
+    return ancestors
+
+
 def seats_take(*, wave_id: object, team: Team, count: int) -> None:
     """Takes `count` seats of `team`, or raises SeatsExhausted naming the team whose headcount binds.
 
     Runs in the caller's transaction and locks the frozen rows of the team and its ancestors (in a
     fixed order, so concurrent callers queue instead of deadlocking), so two callers cannot both
     take the last seat."""
-    ancestors = list(
-        WaveTeamClosure.objects.filter(wave_id=wave_id, descendant=team).values_list("ancestor_id", flat=True)
-    )
-    if not ancestors:
-        raise LinksRefused(f"Team {team.name!r} was added after this wave opened; links go to the teams it froze.")
+    ancestors = _frozen_ancestors(wave_id=wave_id, team=team)
     frozen = {
         row.team_id: row
         for row in WaveTeam.objects.select_for_update()
@@ -107,8 +113,7 @@ def invitations_issue(*, wave: Wave, team: Team, count: int, reusable: bool = Fa
             raise LinksRefused("This wave does not allow open team links.")
         if count != 1:
             raise LinksRefused("A team has one open link.")
-        if not WaveTeamClosure.objects.filter(wave=wave, descendant=team).exists():
-            raise LinksRefused(f"Team {team.name!r} was added after this wave opened.")
+        _frozen_ancestors(wave_id=wave.pk, team=team)
         Invitation.objects.filter(wave=wave, team=team, reusable=True).delete()
     else:
         seats_take(wave_id=wave.pk, team=team, count=count)

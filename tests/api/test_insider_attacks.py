@@ -99,7 +99,7 @@ def test_empty_submissions_do_not_make_one_answer_publishable(db, survey):
         hr.answer_all(hr.tokens(wave, teams["big"], 10), {"enps_recommend": 8})  # published first
         *empty, victim = hr.tokens(wave, solo, 5)
         hr.answer_all(empty, {})  # four submissions that answer nothing
-        hr.answer(victim, {"enps_recommend": value, "fatigue_hard_to_focus": value})
+        hr.answer_all([victim], {"enps_recommend": value, "fatigue_hard_to_focus": value})
         hr.answer_all(hr.tokens(wave, teams["peer"], 10), {"enps_recommend": 8})  # a batch that mixes them
         hr.close(wave)
         return hr.figures(wave)
@@ -123,7 +123,7 @@ def test_closing_does_not_release_a_lone_late_answer(db, survey):
         wave = hr.open_wave()
         hr.answer_all(hr.tokens(wave, teams["big"], 10), {"enps_recommend": 8})  # released: a batch of 2k
         [victim] = hr.tokens(wave, teams["big"], 1)  # sent last, to the target alone
-        hr.answer(victim, {"enps_recommend": value})
+        hr.answer_all([victim], {"enps_recommend": value})
         hr.close(wave)  # closing used to let the last answer out, alone
         return hr.figures(wave)
 
@@ -137,7 +137,7 @@ def test_a_question_only_the_victim_answered_in_a_batch_does_not_move(db, survey
         hr.answer_all(hr.tokens(wave, teams["big"], 10), {"enps_recommend": 8, "job_fear_two_years": 3})
         *others, victim = hr.tokens(wave, teams["big"], 10)
         hr.answer_all(others, {"enps_recommend": 8})  # 9 colleagues skip the question
-        hr.answer(victim, {"enps_recommend": 8, "job_fear_two_years": value})
+        hr.answer_all([victim], {"enps_recommend": 8, "job_fear_two_years": value})
         hr.close(wave)
         return hr.figures(wave)
 

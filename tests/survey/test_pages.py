@@ -177,3 +177,12 @@ def test_only_a_fresh_cookie_signed_by_the_server_opens_the_survey(client, token
     assert not Response.objects.exists() and not Invitation.objects.filter(used=True).exists()
     client.cookies[SURVEY_COOKIE] = fresh
     assert client.get("/s/questions/").status_code == 200
+
+
+def test_the_welcome_page_shows_the_teams_frozen_headcount_and_links_issued(client, tokens, teams):
+    # HR padding team-a with links would show here; raising its headcount after opening does not.
+    teams["team-a"].headcount = 99
+    teams["team-a"].save()
+    start(client, tokens[0])
+    page = client.get("/s/").content.decode()
+    assert "counted 10 people" in page and "5 links have gone to it" in page
