@@ -18,6 +18,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# axe-core for the browser tests' accessibility checks (npm registry, pinned by package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Embedded mode (SQLite, tasks in-process) unless DATABASE_URL / REDIS_URL are set;
 # with REDIS_URL a real Celery worker and beat run beside the web server.
 run: install
@@ -37,7 +42,7 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # The whole suite against the real PostgreSQL and Redis of this machine (never mocks).
-test: install chromium
+test: install chromium node_modules/.installed
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
 lint: install

@@ -13,7 +13,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="survey:privacy", permanent=False)),
+    # HR's entry point: a signed-out visitor lands on the sign-in page. Employees only ever
+    # arrive through their links (/s/<token>/).
+    path("", RedirectView.as_view(pattern_name="dashboard:home", permanent=False)),
+    path("hr/", include("analytics.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api-v1"))),

@@ -8,7 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from analytics.api.selectors import HEATMAPS, organisation_surveys, organisation_teams, organisation_waves, subtree_ids
+from analytics.api.selectors import organisation_surveys, organisation_teams, organisation_waves, subtree_ids
+from analytics.cells import HEATMAPS
 from analytics.models import DriverResult, PublishedCell
 from survey.models import Organisation, Question, Team, Wave
 

@@ -1,53 +1,22 @@
 """Reads for the API, all scoped to one organisation. Figures come only from published cells
 (analytics.selectors.wave_cells) and DriverResult: never from counts, answers or comments."""
 
-from dataclasses import dataclass
+from django.db.models import Q, QuerySet
 
-from django.db.models import F, Q, QuerySet
-
-from analytics.models import DriverResult, Publication, PublishedCell
-from analytics.selectors import wave_cells
+from analytics.models import Publication
+from analytics.selectors import (  # noqa: F401 (the API's reads of figures are the core's)
+    cells_for_wave,
+    heatmap_cells,
+    organisation_waves,
+    team_places,
+    trend_cells,
+    wave_drivers,
+)
 from survey.models import Organisation, Survey, Team, TeamClosure, Wave
-
-HEATMAPS: dict[str, tuple[str, ...]] = {
-    "adoption": ("adoption", "shadow_ai", "enablement"),
-    "wellbeing": ("fatigue", "intensification", "job_fear", "enps"),
-}
-
-
-@dataclass(frozen=True)
-class TeamPlace:
-    path: str
-    level: int
 
 
 def organisation_teams(*, organisation: Organisation) -> QuerySet[Team]:
     return Team.objects.filter(organisation=organisation)
-
-
-def team_places(*, organisation: Organisation) -> dict:
-    """Each team's path ("Org / Department / Team") and depth, from one small query on the tree."""
-    rows = {
-        team_id: (parent_id, name)
-        for team_id, parent_id, name in Team.objects.filter(organisation=organisation).values_list(
-            "id", "parent_id", "name"
-        )
-    }
-    places: dict = {}
-
-    def place(team_id: object, seen: frozenset = frozenset()) -> TeamPlace:
-        if team_id not in places:
-            parent_id, name = rows[team_id]
-            if parent_id is None or parent_id not in rows or parent_id in seen:
-                places[team_id] = TeamPlace(path=name, level=0)
-            else:
-                parent = place(parent_id, seen | {team_id})
-                places[team_id] = TeamPlace(path=f"{parent.path} / {name}", level=parent.level + 1)
-        return places[team_id]
-
-    for team_id in rows:
-        place(team_id)
-    return places
 
 
 def subtree_ids(*, team: Team) -> QuerySet:
@@ -65,59 +34,6 @@ def organisation_surveys(*, organisation: Organisation) -> QuerySet[Survey]:
         .prefetch_related("dimensions", "questions")
         .order_by("code", "id")
     )
-
-
-def organisation_waves(*, organisation: Organisation) -> QuerySet[Wave]:
-    return Wave.objects.filter(organisation=organisation)
-
-
-# What the API shows of a cell, as plain dicts (no model instances: a page of 5,000 rows stays cheap).
-# The distribution, a JSON document per cell, stays out of the flat table.
-CELL_VALUES = (
-    "id",
-    "wave_id",
-    "team_id",
-    "kind",
-    "code",
-    "n",
-    "score",
-    "favourable_pct",
-    "delta_org",
-    "delta_previous",
-    "suppressed",
-    "reason",
-)
-
-
-def _cell_values(cells: QuerySet[PublishedCell]) -> QuerySet:
-    return cells.values(*CELL_VALUES, team_slug=F("team__slug"))
-
-
-def cells_for_wave(*, wave: Wave) -> QuerySet:
-    return _cell_values(wave_cells(wave=wave)).order_by("id")
-
-
-def trend_cells(*, team: Team, survey: Survey, kind: str, code: str) -> list[tuple[Wave, dict | None]]:
-    """One measure of one team across the organisation's waves of `survey`, oldest first."""
-    waves = (
-        organisation_waves(organisation=team.organisation)
-        .filter(survey=survey)
-        .exclude(status=Wave.Status.DRAFT)
-        .order_by("opens_at", "id")
-    )
-    series = []
-    for wave in waves:
-        cell = _cell_values(wave_cells(wave=wave).filter(team=team, kind=kind, code=code)).first()
-        series.append((wave, cell))
-    return series
-
-
-def heatmap_cells(*, wave: Wave, heatmap: str) -> QuerySet:
-    return _cell_values(wave_cells(wave=wave).filter(kind=PublishedCell.Kind.DIMENSION, code__in=HEATMAPS[heatmap]))
-
-
-def wave_drivers(*, wave: Wave) -> QuerySet[DriverResult]:
-    return DriverResult.objects.filter(wave=wave).select_related("team").order_by("id")
 
 
 def publication_stamp(*, waves: list[Wave]) -> tuple[str, object]:

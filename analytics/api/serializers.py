@@ -4,41 +4,18 @@ share one definition and a large CSV does not pay for a serializer per row."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from analytics.api.selectors import HEATMAPS, TeamPlace, is_in_subtree
+from analytics.api.selectors import is_in_subtree
+from analytics.cells import CELL_FIGURES, HEATMAPS, cell_figures
 from analytics.models import DriverResult, PublishedCell
+from analytics.selectors import TeamPlace
 from survey.models import Dimension, Question, Survey, Team, Wave
 
-CELL_COLUMNS = [
-    "wave",
-    "team",
-    "team_slug",
-    "team_path",
-    "level",
-    "kind",
-    "code",
-    "n",
-    "score",
-    "favourable_pct",
-    "delta_org",
-    "delta_previous",
-    "suppressed",
-    "reason",
-]
-CELL_FIGURES = ["n", "score", "favourable_pct", "delta_org", "delta_previous", "suppressed", "reason"]
 TEAM_COLUMNS = ["id", "slug", "name", "parent", "path", "level", "headcount", "external_id"]
 WAVE_COLUMNS = ["id", "name", "survey", "status", "opens_at", "closes_at", "k_min", "k_comments", "allow_open_links"]
 DRIVER_COLUMNS = ["wave", "team", "team_slug", "team_path", "outcome", "driver", "coefficient", "r2", "n"]
 TREND_COLUMNS = ["wave", "wave_name", "opens_at", "closes_at", "team", "kind", "code", *CELL_FIGURES]
 
 _UNKNOWN = TeamPlace(path="", level=0)
-
-
-def cell_figures(cell: dict | None) -> dict:
-    """The figures of a cell (as analytics.api.selectors.CELL_VALUES); a missing cell reads as
-    suppressed for lack of responses."""
-    if cell is None:
-        return dict.fromkeys(CELL_FIGURES[:-2]) | {"suppressed": True, "reason": PublishedCell.Reason.NO_RESPONSES}
-    return {figure: cell[figure] for figure in CELL_FIGURES}
 
 
 def cell_row(cell: dict, places: dict) -> dict:

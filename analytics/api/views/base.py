@@ -2,6 +2,7 @@
 cursor pagination, and conditional requests (ETag / Last-Modified) for published figures."""
 
 import hashlib
+from collections.abc import Sequence
 
 from django.http import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -137,7 +138,7 @@ class TabularListView(APIKeyView):
 
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
     pagination_class = CursorPagination
-    columns: list[str]
+    columns: Sequence[str]
     export_name: str
 
     def to_row(self, item: object) -> dict:

@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from analytics import cells
 from analytics.api import filters, selectors
 from analytics.api import serializers as rows
 from analytics.api.views.base import APIKeyView, PublishedMixin, TabularListView, errors
@@ -93,7 +94,7 @@ class CellListView(PublishedMixin, TabularListView):
     serializer_class = rows.CellSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.CellFilter
-    columns = rows.CELL_COLUMNS
+    columns = cells.CELL_COLUMNS
     export_name = "cells"
 
     def wave(self) -> Wave:
@@ -195,16 +196,16 @@ class HeatmapView(PublishedMixin, APIKeyView):
         by_team: dict = {}
         for cell in selectors.heatmap_cells(wave=wave, heatmap=heatmap):
             by_team.setdefault((cell["team_id"], cell["team_slug"]), {})[cell["code"]] = cell
-        codes = selectors.HEATMAPS[heatmap]
+        codes = cells.HEATMAPS[heatmap]
         table = [
             {
                 "team": str(team_id),
                 "team_slug": slug,
                 "team_path": places[team_id].path,
                 "level": places[team_id].level,
-                "cells": {code: rows.cell_figures(cells.get(code)) for code in codes},
+                "cells": {code: cells.cell_figures(team_cells.get(code)) for code in codes},
             }
-            for (team_id, slug), cells in sorted(by_team.items(), key=lambda item: places[item[0][0]].path)
+            for (team_id, slug), team_cells in sorted(by_team.items(), key=lambda item: places[item[0][0]].path)
         ]
         return Response({"wave": str(wave.pk), "map": heatmap, "dimensions": list(codes), "rows": table})
 

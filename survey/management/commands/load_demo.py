@@ -1,12 +1,15 @@
 import os
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
 from analytics.services.aggregation import wave_aggregate
 from survey.demo import demo_load
-from survey.models import Team
+from survey.models import Membership, Team
 from survey.services.invitations import invitations_issue
+from survey.services.members import membership_add
+
+# The demo's two sign-ins: the HR admin sees and manages everything, the manager reads Engineering.
+DEMO_USERS = (("hr", Membership.Role.HR_ADMIN, None), ("manager", Membership.Role.MANAGER, "engineering"))
 
 
 class Command(BaseCommand):
@@ -21,18 +24,29 @@ class Command(BaseCommand):
             self.stderr.write("--responses must be zero or more.")
             raise SystemExit(2)
         result = demo_load(responses=responses, seed=seed)
+        organisation = result.organisation
         for wave in (result.closed_wave, result.open_wave):
             wave_aggregate(wave_id=wave.pk, full=True)
         password = os.environ.get("PULSE_DEMO_PASSWORD", "pulse-demo")
-        user, _ = get_user_model().objects.get_or_create(username="hr", defaults={"email": ""})
-        user.is_staff = user.is_superuser = True
-        user.set_password(password)
-        user.save()
-        team = Team.objects.get(organisation=result.organisation, slug="engineering-platform")
+        for username, role, team_slug in DEMO_USERS:
+            membership = Membership.objects.filter(organisation=organisation, user__username=username).first()
+            team = Team.objects.get(organisation=organisation, slug=team_slug) if team_slug else None
+            if membership is None:
+                membership = membership_add(
+                    organisation=organisation, username=username, role=role, team=team, password=password
+                )
+            user = membership.user
+            user.is_superuser = False  # a member, scoped to the demo organisation (older demos made hr a superuser)
+            user.set_password(password)
+            user.save()
+        team = Team.objects.get(organisation=organisation, slug="engineering-platform")
         link = invitations_issue(wave=result.open_wave, team=team, count=1)[0]
         self.stdout.write(
-            f"Demo organisation '{result.organisation.name}': {result.responses} responses in 2 waves.\n"
-            f"HR admin:     http://127.0.0.1:8000/admin/  (user: hr, password: {password})\n"
+            f"Demo organisation '{organisation.name}' (slug {organisation.slug}): "
+            f"{result.responses} responses in 2 waves.\n"
+            f"HR dashboard: http://127.0.0.1:8000/  (sign in below)\n"
+            f"  HR admin:   user hr, password {password}  (everything in {organisation.name})\n"
+            f"  Manager:    user manager, password {password}  (Engineering only, read-only)\n"
             f"Survey link:  {link.url}  (single use, team {team.name})\n"
             f"API docs:     http://127.0.0.1:8000/api/v1/docs/"
         )

@@ -1,0 +1,3 @@
+"""A wave at a glance: participation per team, answers per day, days left, links, release rule."""
+
+urlpatterns: list = []
