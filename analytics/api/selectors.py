@@ -31,7 +31,7 @@ def organisation_surveys(*, organisation: Organisation) -> QuerySet[Survey]:
     """The organisation's own surveys and the built-in templates it can launch waves of."""
     return (
         Survey.objects.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
-        .prefetch_related("dimensions", "questions")
+        .prefetch_related("dimensions", "questions__dimension", "questions__options")
         .order_by("code", "id")
     )
 

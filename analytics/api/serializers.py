@@ -8,7 +8,7 @@ from analytics.api.selectors import is_in_subtree
 from analytics.cells import CELL_FIGURES, HEATMAPS, cell_figures
 from analytics.models import DriverResult, PublishedCell
 from analytics.selectors import TeamPlace
-from survey.models import Dimension, Question, Survey, Team, Wave
+from survey.models import Dimension, Option, Question, Survey, Team, Wave
 
 TEAM_COLUMNS = ["id", "slug", "name", "parent", "path", "level", "headcount", "external_id"]
 WAVE_COLUMNS = ["id", "name", "survey", "status", "opens_at", "closes_at", "k_min", "k_comments", "allow_open_links"]
@@ -151,12 +151,23 @@ class HeatmapSerializer(serializers.Serializer):
     rows = HeatmapRowSerializer(many=True)
 
 
+class OptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Option
+        fields = ["value", "position", "label_en", "label_fr", "score", "favourable"]
+        extra_kwargs = {
+            "value": {"help_text": "What an answer stores, and the key of a published distribution."},
+            "score": {"help_text": "0-100; null for an option that does not count in the score."},
+        }
+
+
 class QuestionSerializer(serializers.ModelSerializer):
     dimension = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    options = OptionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Question
-        fields = ["code", "type", "dimension", "position", "text_en", "text_fr"]
+        fields = ["code", "type", "dimension", "position", "text_en", "text_fr", "options"]
 
 
 class DimensionSerializer(serializers.ModelSerializer):

@@ -1,5 +1,7 @@
 """Team tree, surveys and waves, scoped to the key's organisation."""
 
+from survey.models import Option
+
 
 def test_team_tree_with_paths_and_levels(api, teams):
     response = api.get("/api/v1/teams/")
@@ -33,6 +35,12 @@ def test_surveys_with_dimensions_and_questions(api, survey):
     assert {dimension["code"] for dimension in listed["dimensions"]} >= {"adoption", "shadow_ai", "fatigue", "enps"}
     question = next(q for q in listed["questions"] if q["code"] == "adoption_frequency")
     assert question["dimension"] == "adoption" and question["text_en"] and question["text_fr"]
+    # A BI client can label a published distribution: each option's value and its FR and EN labels.
+    stored = list(Option.objects.filter(question__survey=survey, question__code="adoption_frequency"))
+    assert len(stored) > 1
+    assert [(o["value"], o["label_en"], o["label_fr"], o["score"]) for o in question["options"]] == [
+        (o.value, o.label_en, o.label_fr, o.score) for o in stored
+    ]
     assert api.get(f"/api/v1/surveys/{survey.pk}/").json()["code"] == survey.code
 
 
