@@ -1,3 +1,6 @@
+import shutil
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -121,3 +124,45 @@ def close_and_fold(wave) -> None:
 
     Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
     wave_aggregate(wave_id=wave.pk)
+
+
+# --- Real browser: Debian's chromium driven by Playwright (never a browser download) -----------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        # The test's ORM calls ran in Playwright's context, which got its own connection.
+        connection.close()
+        browser.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """WCAG 2.1 A and AA violations that axe-core (npm, node_modules/) finds on the page."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [node["target"] for node in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]

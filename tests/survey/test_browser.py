@@ -1,36 +1,10 @@
 """Answers the survey in a real browser: Debian's chromium, driven by Playwright, on a phone."""
 
-import shutil
-
 import pytest
-from django.db import connection
 
 from survey.models import PendingAnswer, PendingResponse
 from survey.services.invitations import invitations_issue
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
+from tests.conftest import axe_violations
 
 
 @pytest.mark.browser
@@ -44,18 +18,21 @@ def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings
     page.goto(link.url)
     assert page.url.endswith("/s/")
     assert "Ce qui est conservé" in page.content() or "conserv" in page.content()
+    assert axe_violations(page) == [], "welcome page"
     page.get_by_role("link", name="Commencer").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no horizontal scrolling on a phone"
     question = page.get_by_role("group", name="à quelle fréquence utilisez-vous")
     question.get_by_label("Plusieurs fois par jour").check()
     page.get_by_role("group", name="recommandiez").get_by_label("9", exact=True).check()
     page.get_by_role("textbox").first.fill("Des règles claires, svp.")
+    assert axe_violations(page) == [], "questions page"
     page.screenshot(path=tmp_path / "questions.png", full_page=False)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.wait_for_url("**/s/thanks/")
     assert "Merci" in page.get_by_role("heading", level=1).inner_text()
+    assert axe_violations(page) == [], "receipt page"
+    page.goto(f"{live_server.url}/s/privacy/")
+    assert axe_violations(page) == [], "privacy page"
     assert PendingResponse.objects.filter(wave=wave).count() == 1  # waits for a mixing batch of 2k
     assert PendingAnswer.objects.get(question__code="enps_recommend").value == 9
     context.close()
-    # The ORM calls above ran inside Playwright's greenlet, whose context gets its own connection.
-    connection.close()
