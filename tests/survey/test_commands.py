@@ -1,10 +1,13 @@
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from survey.models import Invitation, Organisation, Response, Team, Wave
+from survey.models import Invitation, Membership, Organisation, Response, Team, Wave
 
 
 def test_issue_links_prints_csv_of_working_single_use_links(client, wave, teams):
@@ -43,3 +46,14 @@ def test_load_demo_builds_three_levels_and_is_safe_to_run_twice(db):
     assert teams.filter(headcount__lt=5, children__isnull=True).exists(), "some deliberately small teams"
     assert 350 <= Response.objects.filter(wave__organisation=organisation).count() <= 400
     assert "password" in out.getvalue() and "/s/" in out.getvalue()
+    # Both sign-ins the demo prints work, with the roles it says.
+    roles = dict(Membership.objects.filter(organisation=organisation).values_list("user__username", "role"))
+    assert roles == {"hr": Membership.Role.HR_ADMIN, "manager": Membership.Role.MANAGER}
+    assert Membership.objects.get(user__username="manager").team.slug == "engineering"
+    for username in roles:
+        assert f"user {username}, password pulse-demo" in out.getvalue()
+        assert get_user_model().objects.get(username=username).check_password("pulse-demo")
+        assert not get_user_model().objects.get(username=username).is_superuser
+    # The README's API-key example names the demo's organisation, so it works as printed.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert set(re.findall(r"create_api_key --org (\S+)", readme)) == {organisation.slug}
