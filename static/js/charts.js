@@ -51,6 +51,7 @@
     };
     var xaxis = { title: { text: spec.axis }, zeroline: true, zerolinecolor: MUTED, gridcolor: "#e3e7ee" };
     if (spec.range) { xaxis.range = spec.range; }
+    if (spec.suffix) { xaxis.ticksuffix = spec.suffix; }
     Plotly.newPlot(element, [trace], layout({
       height: Math.max(160, 34 * spec.labels.length + 90),
       margin: { l: 10, r: 30, t: spec.target !== undefined ? 30 : 10, b: 50 },

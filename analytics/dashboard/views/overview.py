@@ -44,7 +44,8 @@ def participation_chart(table: list[dict]) -> dict:
         "notes": [row["why"] for row in table],
         "target": settings.PULSE_PARTICIPATION_TARGET,
         "target_label": _("Target %(target)d %%") % {"target": settings.PULSE_PARTICIPATION_TARGET},
-        "axis": _("Participation (% of headcount)"),
+        "axis": _("Participation rate"),
+        "suffix": " %",
         "range": [0, 100],
     }
 
