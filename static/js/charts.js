@@ -42,11 +42,14 @@
       annotations.push({ x: spec.target, yref: "paper", y: 1, yanchor: "bottom", text: spec.target_label,
                          showarrow: false, font: { color: TARGET, size: 12 } });
     }
+    var text = spec.text || spec.values.map(function (value) {
+      return value === null ? "" : (value > 0 ? "+" : "") + number(value, spec.digits || 0);
+    });
     var colours = spec.values.map(function (value) { return value !== null && value < 0 ? WARM : ACCENT; });
     var trace = {
-      type: "bar", orientation: "h", x: spec.values, y: rows, text: spec.text, textposition: "auto",
+      type: "bar", orientation: "h", x: spec.values, y: rows, text: text, textposition: "auto",
       marker: { color: colours }, cliponaxis: false,
-      customdata: spec.labels.map(function (label) { return label.trim(); }),
+      customdata: spec.labels,
       hovertemplate: "%{customdata}: %{text}<extra></extra>"
     };
     var xaxis = { title: { text: spec.axis }, zeroline: true, zerolinecolor: MUTED, gridcolor: "#e3e7ee" };
@@ -82,8 +85,8 @@
       line: { color: ACCENT, width: 2 }, marker: { color: ACCENT, size: 8 },
       hovertemplate: "%{x}: %{text}<extra></extra>"
     }], layout({
-      height: 220, margin: { l: 10, r: 20, t: 20, b: 40 },
-      xaxis: { type: "category", automargin: true },
+      height: 240, margin: { l: 10, r: 20, t: 20, b: 40 },
+      xaxis: { type: "category", automargin: true, tickangle: 0 },
       yaxis: { range: spec.range, gridcolor: "#e3e7ee", automargin: true, title: { text: spec.axis } }
     }), CONFIG);
   }

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import formats, timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -14,8 +15,6 @@ from analytics.dashboard.wave_rows import TeamRow, top_team, wave_rows
 from analytics.models import PublishedCell
 from analytics.selectors import cells_for_wave, links_issued, published_days, teams_waiting
 from survey.models import Wave
-
-INDENT = "\u00a0\u00a0\u00a0"  # non-breaking spaces: chart labels keep their indentation
 
 
 def participation_rows(*, wave: Wave, rows: list[TeamRow]) -> list[dict]:
@@ -35,10 +34,16 @@ def participation_rows(*, wave: Wave, rows: list[TeamRow]) -> list[dict]:
     return table
 
 
+def chart_label(name: str, *, level: int) -> str:
+    """Plotly right-aligns axis labels, so indentation does not show there: the top two levels
+    are bold instead. Plotly reads labels as a little HTML, so the name is escaped."""
+    return f"<b>{escape(name)}</b>" if level < 2 else str(escape(name))
+
+
 def participation_chart(table: list[dict]) -> dict:
     return {
         "type": "hbar",
-        "labels": [INDENT * row["level"] + row["team"].name for row in table],
+        "labels": [chart_label(row["team"].name, level=row["level"]) for row in table],
         "values": [row["score"] for row in table],
         "text": [formats.number_format(row["score"], 1) + " %" if row["score"] is not None else "" for row in table],
         "notes": [row["why"] for row in table],
@@ -75,7 +80,7 @@ def overview(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
             "type": "bar",
             "labels": [formats.date_format(day.day, "SHORT_DATE_FORMAT") for day in days],
             "values": [day.added for day in days],
-            "axis": _("Answers added to the published figures"),
+            "axis": _("Answers"),
         },
     }
     return page(

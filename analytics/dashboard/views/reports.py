@@ -4,6 +4,7 @@ import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from analytics.cells import HEATMAP_TITLES, HEATMAPS, cell_figures, localised, reason_words
@@ -30,6 +31,10 @@ def _score_range(dimension: Dimension) -> list[int]:
 
 def _dimension_names(survey: Survey) -> dict[str, str]:
     return {dimension.code: localised(dimension, "name") for dimension in survey.dimensions.all()}
+
+
+def _wave_label(wave: Wave) -> str:
+    return formats.date_format(timezone.localtime(wave.opens_at), "SHORT_DATE_FORMAT") if wave.opens_at else wave.name
 
 
 # Trends ------------------------------------------------------------------------------------------
@@ -80,7 +85,8 @@ def trends(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             series.append({"dimension": dimension, "name": localised(dimension, "name"), "points": points})
             charts[f"trend-{dimension.code}"] = {
                 "type": "line",
-                "labels": [point["wave"].name for point in points],
+                # Wave names are long: the axis shows when each wave opened, the table its name.
+                "labels": [_wave_label(point["wave"]) for point in points],
                 "values": [point["score"] for point in points],
                 "range": _score_range(dimension),
                 "axis": _("Score"),
@@ -139,7 +145,7 @@ def _driver_chart(group: dict) -> dict:
         "type": "hbar",
         "labels": [row["name"] for row in group["results"]],
         "values": [row["result"].coefficient for row in group["results"]],
-        "text": [f"{row['result'].coefficient:+.2f}" for row in group["results"]],
+        "digits": 2,  # the page's script writes them signed, in the page's language
         "axis": _("Standardised coefficient"),
         "range": [-limit, limit],
     }
