@@ -101,6 +101,18 @@ class PublishedCell(models.Model):
         indexes = [models.Index(fields=["wave", "kind", "code"], name="published_cell_measure")]
 
 
+class PublishedDay(models.Model):
+    """A team's published participation n as of one day (local date): the answers-per-day chart
+    reads the increase from one day to the next. Responses carry no time (PRODUCT.md rule 1), so a
+    day counts answers when publication released them, not when people gave them."""
+
+    pk = models.CompositePrimaryKey("wave_id", "team_id", "day")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    n = models.PositiveIntegerField()
+
+
 class DriverResult(models.Model):
     """How strongly a dimension moves an outcome (standardised coefficient), where n allows."""
 

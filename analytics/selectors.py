@@ -1,13 +1,14 @@
 """Reads of published figures. Nothing here reads counts or answers: only published cells."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from analytics import disclosure
 from analytics.cells import CELL_VALUES, HEATMAPS
-from analytics.models import DriverResult, PublishedCell
-from survey.models import Organisation, Survey, Team, Wave
+from analytics.models import DriverResult, PublishedCell, PublishedDay, TeamTally
+from survey.models import Invitation, Organisation, Survey, Team, Wave, WaveTeamClosure
 
 
 def wave_cells(*, wave: Wave) -> QuerySet[PublishedCell]:
@@ -89,3 +90,33 @@ def heatmap_cells(*, wave: Wave, heatmap: str) -> QuerySet:
 
 def wave_drivers(*, wave: Wave) -> QuerySet[DriverResult]:
     return DriverResult.objects.filter(wave=wave).select_related("team").order_by("id")
+
+
+def teams_waiting(*, wave: Wave, team_ids: set) -> int:
+    """How many of `team_ids` hold answers that the release rule has not let into the figures yet
+    (PRODUCT.md rule 4). A count of teams only: which team, and how many answers, stay unsaid."""
+    return TeamTally.objects.filter(wave=wave, team_id__in=team_ids, responses__gt=F("released")).count()
+
+
+@dataclass(frozen=True)
+class PublishedDayCount:
+    day: date
+    n: int  # the team's published participation n as of that day
+    added: int  # what that day's publications added to it
+
+
+def published_days(*, wave: Wave, team: Team) -> list[PublishedDayCount]:
+    """Answers per day as publication released them (responses carry no time), oldest first: the
+    `added` figures sum to the team's latest published participation n."""
+    days, previous = [], 0
+    for day, n in PublishedDay.objects.filter(wave=wave, team=team).order_by("day").values_list("day", "n"):
+        days.append(PublishedDayCount(day=day, n=n, added=n - previous))
+        previous = n
+    return days
+
+
+def links_issued(*, wave: Wave, team: Team) -> int:
+    """Single-use links issued for the wave in `team`'s frozen subtree: what HR did, never who
+    used one (a consumed link, read live, would tell when a given person answered)."""
+    subtree = WaveTeamClosure.objects.filter(wave=wave, ancestor=team).values("descendant_id")
+    return Invitation.objects.filter(wave=wave, reusable=False, team_id__in=subtree).count()

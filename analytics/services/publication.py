@@ -65,6 +65,16 @@ INSERT INTO analytics_teamtally (wave_id, team_id, responses, released, rolled) 
 ON CONFLICT (wave_id, team_id) DO UPDATE SET rolled = analytics_teamtally.rolled + EXCLUDED.rolled
 """
 
+# Today's published participation n of every team whose participation cell is shown (the
+# answers-per-day chart reads the increase between days). One statement, and running it twice a
+# day only rewrites the same row.
+PUBLISHED_DAY = """
+INSERT INTO analytics_publishedday (wave_id, team_id, day, n)
+SELECT wave_id, team_id, %s, n FROM analytics_publishedcell
+WHERE wave_id = %s AND kind = 'participation' AND NOT suppressed AND n IS NOT NULL
+ON CONFLICT (wave_id, team_id, day) DO UPDATE SET n = EXCLUDED.n
+"""
+
 CELL_COLUMNS = (
     "id",
     "wave_id",
@@ -252,6 +262,7 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
     disclosure.with_previous(gated, _previous_scores(wave))
     stored.filter(team_id__in=recompute).delete()
     _write_cells(wave, gated)
+    execute(PUBLISHED_DAY, [timezone.localdate(), uuid_param(wave.pk)])
 
 
 def wave_publish(*, wave: Wave, force: bool = False) -> bool:

@@ -175,6 +175,8 @@ SPECTACULAR_SETTINGS = {
 PULSE_PUBLIC_URL = env("PULSE_PUBLIC_URL", default="http://127.0.0.1:8000")
 PULSE_MAX_TEXT_LENGTH = 2000
 PULSE_AGGREGATE_DEBOUNCE_SECONDS = env.int("PULSE_AGGREGATE_DEBOUNCE_SECONDS", default=15)
+# The participation rate (%) the overview's bar chart draws its target line at.
+PULSE_PARTICIPATION_TARGET = env.int("PULSE_PARTICIPATION_TARGET", default=70)
 # The survey link's secret rides in its own signed cookie (survey/views.py): sent to the survey
 # pages only, refused after this age, deleted at submission. HR's admin session is not affected.
 PULSE_SURVEY_COOKIE_SECONDS = env.int("PULSE_SURVEY_COOKIE_SECONDS", default=2 * 60 * 60)
