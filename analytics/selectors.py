@@ -1,13 +1,15 @@
 """Reads of published figures. Nothing here reads counts or answers: only published cells."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
-from analytics import disclosure
-from analytics.cells import CELL_VALUES, HEATMAPS
+from analytics import disclosure, significance
+from analytics.cells import CELL_VALUES, HEATMAPS, cell_figures
 from analytics.models import DriverResult, PublishedCell
-from survey.models import Organisation, Survey, Team, Wave
+from survey.models import Dimension, Option, Organisation, Question, Survey, Team, Wave
+from survey.selectors import wave_tree
 
 
 def wave_cells(*, wave: Wave) -> QuerySet[PublishedCell]:
@@ -85,6 +87,129 @@ def trend_cells(*, team: Team, survey: Survey, kind: str, code: str) -> list[tup
 
 def heatmap_cells(*, wave: Wave, heatmap: str) -> QuerySet:
     return _cell_values(wave_cells(wave=wave).filter(kind=PublishedCell.Kind.DIMENSION, code__in=HEATMAPS[heatmap]))
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    team_id: object
+    parent_id: object
+    name: str
+    slug: str
+    path: str
+    level: int
+
+
+def wave_tree_rows(*, wave: Wave) -> list[TreeRow]:
+    """The wave's frozen tree, depth first, siblings by name: the rows of every heatmap."""
+    parents, _ = wave_tree(wave=wave)
+    names = {
+        team_id: (name, slug)
+        for team_id, name, slug in Team.objects.filter(pk__in=parents).values_list("id", "name", "slug")
+    }
+    children: dict = defaultdict(list)
+    for team_id, parent_id in parents.items():
+        children[parent_id if parent_id in parents else None].append(team_id)
+    rows: list[TreeRow] = []
+    stack = [(team_id, None, "", 0) for team_id in sorted(children[None], key=lambda t: names[t][0], reverse=True)]
+    while stack:
+        team_id, parent_id, above, level = stack.pop()
+        name, slug = names[team_id]
+        path = f"{above} / {name}" if above else name
+        rows.append(TreeRow(team_id=team_id, parent_id=parent_id, name=name, slug=slug, path=path, level=level))
+        below = sorted(children.get(team_id, ()), key=lambda t: names[t][0], reverse=True)
+        stack.extend((child, team_id, path, level + 1) for child in below)
+    return rows
+
+
+def previous_wave(*, wave: Wave) -> Wave | None:
+    """The wave `delta_previous` compares with (as analytics.services.publication picks it)."""
+    if wave.opens_at is None:
+        return None
+    return (
+        Wave.objects.filter(organisation=wave.organisation_id, survey=wave.survey_id, opens_at__lt=wave.opens_at)
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+def dimension_errors(*, waves: list[Wave], codes: tuple[str, ...], team_ids: set | None = None) -> dict:
+    """(wave id, team id, dimension code) -> the standard error of the published dimension score,
+    or None (analytics.significance), from the shown question cells' published distributions.
+    The waves share one survey (a wave and the previous one)."""
+    if not waves:
+        return {}
+    dimensions = {
+        dimension.code: dimension
+        for dimension in Dimension.objects.filter(survey=waves[0].survey_id, code__in=codes).prefetch_related(
+            "questions__options"
+        )
+    }
+    scored: dict[str, tuple[str, dict]] = {}  # question code -> (dimension code, value -> score)
+    for code, dimension in dimensions.items():
+        for question in dimension.questions.all():
+            scores = {option.value: option.score for option in question.options.all()}
+            if any(score is not None for score in scores.values()):
+                scored[question.code] = (code, scores)
+    cells = PublishedCell.objects.filter(
+        wave__in=waves, kind=PublishedCell.Kind.QUESTION, code__in=scored, suppressed=False
+    )
+    if team_ids is not None:
+        cells = cells.filter(team_id__in=team_ids)
+    items: dict = defaultdict(dict)  # (wave, team, dimension) -> question code -> SE
+    rows = cells.values_list("wave_id", "team_id", "code", "distribution")
+    for wave_id, team_id, question_code, distribution in rows:
+        code, scores = scored[question_code]
+        if dimensions[code].kind == Dimension.Kind.ENPS:
+            error = significance.enps_se(distribution=distribution)
+        else:
+            error = significance.question_se(distribution=distribution, scores=scores)
+        items[(wave_id, team_id, code)][question_code] = error
+    expected = {code: [question for question, (c, _) in scored.items() if c == code] for code in dimensions}
+    return {
+        key: significance.dimension_se(ses.get(question) for question in expected[key[2]]) for key, ses in items.items()
+    }
+
+
+def team_cell(*, wave: Wave, team: Team, kind: str, code: str) -> dict | None:
+    """One published cell of one team (CELL_VALUES), or None when the team had none."""
+    return _cell_values(wave_cells(wave=wave).filter(team=team, kind=kind, code=code)).first()
+
+
+@dataclass(frozen=True)
+class AnswerShare:
+    option: Option
+    count: int
+    share: float | None  # of the question's n (multiple choice: shares add up to more than 100)
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    question: Question
+    figures: dict  # analytics.cells.cell_figures
+    answers: list[AnswerShare]  # empty when the cell is hidden
+
+
+def cell_questions(*, wave: Wave, team: Team, dimension: Dimension) -> list[QuestionFigures]:
+    """What a dimension cell rests on: each of its questions' published cell and distribution."""
+    questions = list(dimension.questions.order_by("position").prefetch_related("options"))
+    cells = {
+        cell["code"]: cell
+        for cell in wave_cells(wave=wave)
+        .filter(team=team, kind=PublishedCell.Kind.QUESTION, code__in=[q.code for q in questions])
+        .values(*CELL_VALUES, "distribution")
+    }
+    result = []
+    for question in questions:
+        cell = cells.get(question.code)
+        figures = cell_figures(cell)
+        answers = []
+        if cell is not None and not cell["suppressed"] and cell["distribution"] is not None:
+            for option in question.options.all():
+                count = cell["distribution"].get(str(option.value), 0)
+                share = round(100 * count / cell["n"], 1) if cell["n"] else None
+                answers.append(AnswerShare(option=option, count=count, share=share))
+        result.append(QuestionFigures(question=question, figures=figures, answers=answers))
+    return result
 
 
 def wave_drivers(*, wave: Wave) -> QuerySet[DriverResult]:
