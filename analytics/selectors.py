@@ -150,24 +150,26 @@ def dimension_errors(*, waves: list[Wave], codes: tuple[str, ...], team_ids: set
             scores = {option.value: option.score for option in question.options.all()}
             if any(score is not None for score in scores.values()):
                 scored[question.code] = (code, scores)
-    cells = PublishedCell.objects.filter(
-        wave__in=waves, kind=PublishedCell.Kind.QUESTION, code__in=scored, suppressed=False
-    )
+    cells = PublishedCell.objects.filter(wave__in=waves, kind=PublishedCell.Kind.QUESTION, code__in=scored)
     if team_ids is not None:
         cells = cells.filter(team_id__in=team_ids)
-    items: dict = defaultdict(dict)  # (wave, team, dimension) -> question code -> SE
-    rows = cells.values_list("wave_id", "team_id", "code", "distribution")
-    for wave_id, team_id, question_code, distribution in rows:
+    items: dict = defaultdict(list)  # (wave, team, dimension) -> the SEs of its shown questions
+    unknown = set()
+    rows = cells.values_list("wave_id", "team_id", "code", "reason", "distribution")
+    for wave_id, team_id, question_code, reason, distribution in rows:
         code, scores = scored[question_code]
-        if dimensions[code].kind == Dimension.Kind.ENPS:
-            error = significance.enps_se(distribution=distribution)
+        key = (wave_id, team_id, code)
+        if reason == PublishedCell.Reason.COMPLEMENTARY:
+            unknown.add(key)  # answered, but hidden: the dimension's noise cannot be bounded
+        elif reason:
+            # Hidden for its size while the dimension (n = its smallest answered question) may show:
+            # nobody answered it, so it is not in the dimension's mean either.
+            continue
+        elif dimensions[code].kind == Dimension.Kind.ENPS:
+            items[key].append(significance.enps_se(distribution=distribution))
         else:
-            error = significance.question_se(distribution=distribution, scores=scores)
-        items[(wave_id, team_id, code)][question_code] = error
-    expected = {code: [question for question, (c, _) in scored.items() if c == code] for code in dimensions}
-    return {
-        key: significance.dimension_se(ses.get(question) for question in expected[key[2]]) for key, ses in items.items()
-    }
+            items[key].append(significance.question_se(distribution=distribution, scores=scores))
+    return {key: None if key in unknown else significance.dimension_se(ses) for key, ses in items.items()}
 
 
 def team_cell(*, wave: Wave, team: Team, kind: str, code: str) -> dict | None:

@@ -16,8 +16,9 @@ scores. A hidden cell has no figures, so a delta that would need one is "not ass
    answered by the same people, so their errors are correlated, and the published counts do not
    say how much. We take the upper bound: the SE of a mean of items is at most the mean of their
    SEs (equality when the items are perfectly correlated). Conservative: a delta called
-   meaningful with it is meaningful under any correlation. If one of the dimension's scored
-   question cells is hidden, the dimension is not assessed.
+   meaningful with it is meaningful under any correlation. A question hidden for its size while
+   its dimension shows had no answers (a dimension's n is its smallest answered question's), so
+   it is not in the mean; one hidden to protect a smaller group leaves the dimension not assessed.
 3. **eNPS** (% promoters - % detractors over n people): each person scores +100 (promoter, 9-10),
    0 (passive) or -100 (detractor, 0-6); with shares p and q, the per-person variance is
    100² (p + q - (p - q)²), and SE = √(variance / n).
