@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from analytics import disclosure, significance
@@ -132,32 +133,56 @@ def previous_wave(*, wave: Wave) -> Wave | None:
     )
 
 
+# Per question cell, what its standard error needs, summed by PostgreSQL from the published
+# distribution (value -> people) and the options' scores: no distribution crosses the wire.
+QUESTION_MOMENTS = """
+SELECT c.wave_id, c.team_id, c.code, c.reason,
+       coalesce(sum(d.people) FILTER (WHERE o.score IS NOT NULL), 0)::int,
+       coalesce(sum(d.people * o.score) FILTER (WHERE o.score IS NOT NULL), 0)::float8,
+       coalesce(sum(d.people * o.score * o.score) FILTER (WHERE o.score IS NOT NULL), 0)::float8,
+       coalesce(sum(d.people), 0)::int,
+       coalesce(sum(d.people) FILTER (WHERE d.value >= %(promoter)s), 0)::int,
+       coalesce(sum(d.people) FILTER (WHERE d.value <= %(detractor)s), 0)::int
+FROM analytics_publishedcell c
+JOIN survey_question q ON q.survey_id = %(survey)s AND q.code = c.code
+LEFT JOIN LATERAL (
+    SELECT key::int AS value, value::int AS people FROM jsonb_each_text(c.distribution)
+) d ON true
+LEFT JOIN survey_option o ON o.question_id = q.id AND o.value = d.value
+WHERE c.wave_id = ANY(%(waves)s) AND c.kind = 'question' AND c.code = ANY(%(codes)s) {teams}
+GROUP BY c.id
+"""
+
+
 def dimension_errors(*, waves: list[Wave], codes: tuple[str, ...], team_ids: set | None = None) -> dict:
     """(wave id, team id, dimension code) -> the standard error of the published dimension score,
-    or None (analytics.significance), from the shown question cells' published distributions.
-    The waves share one survey (a wave and the previous one)."""
+    or None (analytics.significance), from the question cells' published distributions.
+    The waves share one survey (a wave and the previous one); `team_ids` None: every team."""
     if not waves:
         return {}
-    dimensions = {
-        dimension.code: dimension
-        for dimension in Dimension.objects.filter(survey=waves[0].survey_id, code__in=codes).prefetch_related(
-            "questions__options"
-        )
+    survey_id = waves[0].survey_id
+    kinds = dict(Dimension.objects.filter(survey=survey_id, code__in=codes).values_list("code", "kind"))
+    scored = dict(  # question code -> dimension code, for questions with at least one scored option
+        Question.objects.filter(survey=survey_id, dimension__code__in=kinds, options__score__isnull=False)
+        .values_list("code", "dimension__code")
+        .distinct()
+    )
+    params = {
+        "survey": survey_id,
+        "waves": [wave.pk for wave in waves],
+        "codes": list(scored),
+        "promoter": significance.PROMOTER_MIN,
+        "detractor": significance.DETRACTOR_MAX,
+        "teams": list(team_ids or ()),
     }
-    scored: dict[str, tuple[str, dict]] = {}  # question code -> (dimension code, value -> score)
-    for code, dimension in dimensions.items():
-        for question in dimension.questions.all():
-            scores = {option.value: option.score for option in question.options.all()}
-            if any(score is not None for score in scores.values()):
-                scored[question.code] = (code, scores)
-    cells = PublishedCell.objects.filter(wave__in=waves, kind=PublishedCell.Kind.QUESTION, code__in=scored)
-    if team_ids is not None:
-        cells = cells.filter(team_id__in=team_ids)
+    sql = QUESTION_MOMENTS.format(teams="" if team_ids is None else "AND c.team_id = ANY(%(teams)s)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     items: dict = defaultdict(list)  # (wave, team, dimension) -> the SEs of its shown questions
     unknown = set()
-    rows = cells.values_list("wave_id", "team_id", "code", "reason", "distribution")
-    for wave_id, team_id, question_code, reason, distribution in rows:
-        code, scores = scored[question_code]
+    for wave_id, team_id, question_code, reason, m, total, squares, n, promoters, detractors in rows:
+        code = scored[question_code]
         key = (wave_id, team_id, code)
         if reason == PublishedCell.Reason.COMPLEMENTARY:
             unknown.add(key)  # answered, but hidden: the dimension's noise cannot be bounded
@@ -165,10 +190,10 @@ def dimension_errors(*, waves: list[Wave], codes: tuple[str, ...], team_ids: set
             # Hidden for its size while the dimension (n = its smallest answered question) may show:
             # nobody answered it, so it is not in the dimension's mean either.
             continue
-        elif dimensions[code].kind == Dimension.Kind.ENPS:
-            items[key].append(significance.enps_se(distribution=distribution))
+        elif kinds[code] == Dimension.Kind.ENPS:
+            items[key].append(significance.enps_counts_se(n=n, promoters=promoters, detractors=detractors))
         else:
-            items[key].append(significance.question_se(distribution=distribution, scores=scores))
+            items[key].append(significance.mean_se(m=m, total=total, squares=squares))
     return {key: None if key in unknown else significance.dimension_se(ses) for key, ses in items.items()}
 
 

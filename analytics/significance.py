@@ -42,35 +42,45 @@ PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 
 
+def mean_se(*, m: int, total: float, squares: float) -> float | None:
+    """SE of a mean from its moments: m answers, the sum of their scores and of their squares
+    (what PostgreSQL sums from a published distribution without shipping it)."""
+    if m < 2:
+        return None
+    variance = max(0.0, (squares - total * total / m) / (m - 1))
+    return math.sqrt(variance / m)
+
+
 def question_se(*, distribution: Mapping[str, int] | None, scores: Mapping[int, int | None]) -> float | None:
     """SE of a question's mean score. `distribution` maps option values (as published: strings)
     to people; `scores` maps option values to their scores (None: not scored, e.g. "not sure")."""
-    if not distribution:
-        return None
     scored = [
         (scores[int(value)], count)
-        for value, count in distribution.items()
+        for value, count in (distribution or {}).items()
         if count and scores.get(int(value)) is not None
     ]
-    m = sum(count for _, count in scored)
-    if m < 2:
+    return mean_se(
+        m=sum(count for _, count in scored),
+        total=sum(score * count for score, count in scored),
+        squares=sum(score * score * count for score, count in scored),
+    )
+
+
+def enps_counts_se(*, n: int, promoters: int, detractors: int) -> float | None:
+    if n < 2:
         return None
-    mean = sum(score * count for score, count in scored) / m
-    variance = sum(count * (score - mean) ** 2 for score, count in scored) / (m - 1)
-    return math.sqrt(variance / m)
+    p, q = promoters / n, detractors / n
+    return math.sqrt(100**2 * (p + q - (p - q) ** 2) / n)
 
 
 def enps_se(*, distribution: Mapping[str, int] | None) -> float | None:
     """SE of an eNPS from its 0-10 distribution."""
-    if not distribution:
-        return None
-    n = sum(distribution.values())
-    if n < 2:
-        return None
-    p = sum(count for value, count in distribution.items() if int(value) >= PROMOTER_MIN) / n
-    q = sum(count for value, count in distribution.items() if int(value) <= DETRACTOR_MAX) / n
-    variance = 100**2 * (p + q - (p - q) ** 2)
-    return math.sqrt(variance / n)
+    counts = {int(value): count for value, count in (distribution or {}).items()}
+    return enps_counts_se(
+        n=sum(counts.values()),
+        promoters=sum(count for value, count in counts.items() if value >= PROMOTER_MIN),
+        detractors=sum(count for value, count in counts.items() if value <= DETRACTOR_MAX),
+    )
 
 
 def dimension_se(item_ses: Iterable[float | None]) -> float | None:

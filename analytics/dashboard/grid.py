@@ -46,6 +46,7 @@ class Grid:
     dimensions: list[Dimension]
     rows: list[GridRow]
     previous: Wave | None
+    cell_url: str  # the drill-down's URL for team _TEAM and dimension _CODE
 
 
 def heatmap_dimensions(*, wave: Wave, heatmap: str) -> list[Dimension]:
@@ -70,7 +71,10 @@ def heatmap_grid(*, viewer: Viewer, wave: Wave, heatmap: str) -> Grid:
     cells = {(cell["team_id"], cell["code"]): cell for cell in heatmap_cells(wave=wave, heatmap=heatmap)}
     previous = previous_wave(wave=wave)
     waves = [wave] if previous is None else [wave, previous]
-    errors = dimension_errors(waves=waves, codes=codes, team_ids=visible | {root})
+    # A manager's map still compares with the organisation: its root's errors are needed too.
+    team_ids = None if viewer.subtree_root is None else visible | {root}
+    errors = dimension_errors(waves=waves, codes=codes, team_ids=team_ids)
+    words: dict = {}  # reason -> words, translated once
     organisation = {code: cell_figures(cells.get((root, code))) for code in codes}
     pattern = cell_url(viewer=viewer, wave=wave)
     rows = [place for place in tree if place.team_id in visible]
@@ -93,7 +97,8 @@ def heatmap_grid(*, viewer: Viewer, wave: Wave, heatmap: str) -> Grid:
                 GridCell(
                     code=code,
                     figures=figures,
-                    reason_words=reason_words(figures["reason"], k=wave.k_min),
+                    reason_words=words.get(figures["reason"])
+                    or words.setdefault(figures["reason"], reason_words(figures["reason"], k=wave.k_min)),
                     favourable_org=favourable_org,
                     meaningful_org=significance.is_meaningful(delta=figures["delta_org"], se=org_error),
                     meaningful_previous=significance.is_meaningful(delta=figures["delta_previous"], se=previous_error),
@@ -101,20 +106,23 @@ def heatmap_grid(*, viewer: Viewer, wave: Wave, heatmap: str) -> Grid:
                 )
             )
         grid_rows.append(GridRow(place=place, depth=place.level - top, cells=grid_cells))
-    return Grid(heatmap=heatmap, dimensions=dimensions, rows=grid_rows, previous=previous)
+    return Grid(heatmap=heatmap, dimensions=dimensions, rows=grid_rows, previous=previous, cell_url=pattern)
 
 
 def dimension_name(dimension: Dimension) -> str:
     return localised(dimension, "name")
 
 
-def plot_data(*, grid: Grid, wave: Wave) -> dict:
+def plot_data(*, grid: Grid) -> dict:
     """What static/js/heatmap.js draws: rows, columns, each cell's figures, and the words of
     its hover, translated here so the script holds no text."""
     return {
         "heatmap": grid.heatmap,
         "filename": f"pulse-{grid.heatmap}-heatmap",
         "columns": [dimension_name(dimension) for dimension in grid.dimensions],
+        "codes": [dimension.code for dimension in grid.dimensions],
+        # Drill-down links: the pattern once, filled per cell by the script (a lighter page).
+        "cellUrl": {"pattern": grid.cell_url, "team": str(_TEAM), "code": _CODE},
         "rows": [
             {"team": str(row.place.team_id), "name": row.place.name, "path": row.place.path, "depth": row.depth}
             for row in grid.rows
@@ -150,7 +158,6 @@ def _plot_cell(cell: GridCell) -> dict:
         "meaningfulPrevious": cell.meaningful_previous,
         "hidden": figures["suppressed"],
         "reason": cell.reason_words,
-        "url": None if figures["suppressed"] else cell.url,
     }
 
 

@@ -148,7 +148,10 @@
   plot.on("plotly_click", function (event) {
     var point = event.points && event.points[0];
     if (!point) return;
-    var cell = data.cells[plot._pulseRows[point.y]][point.x];
-    if (cell && cell.url) window.location.assign(cell.url);
+    var row = plot._pulseRows[point.y];
+    var cell = data.cells[row][point.x];
+    if (!cell || cell.hidden) return;
+    var link = data.cellUrl;
+    window.location.assign(link.pattern.replace(link.team, data.rows[row].team).replace(link.code, data.codes[point.x]));
   });
 })();

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from analytics.cells import HEATMAP_TITLES, HEATMAPS, cell_figures, reason_words
 from analytics.dashboard.access import Viewer, dashboard_page, visible_team
 from analytics.dashboard.grid import CSV_COLUMNS, csv_rows, heatmap_grid, plot_data
+from analytics.dashboard.heatmap_table import heatmap_table
 from analytics.dashboard.pages import page
 from analytics.models import PublishedCell
 from analytics.selectors import cell_questions, team_cell, wave_tree_rows
@@ -28,8 +29,9 @@ def heatmap(request: HttpRequest, viewer: Viewer, wave: Wave, heatmap: str) -> H
         wave=wave,
         nav=heatmap,
         grid=grid,
+        table=heatmap_table(grid=grid),
         title=HEATMAP_TITLES[heatmap],
-        plot=plot_data(grid=grid, wave=wave),
+        plot=plot_data(grid=grid),
         depths=range(1, max((row.depth for row in grid.rows), default=0) + 2),
     )
 
