@@ -16,7 +16,13 @@
   // light enough for black text (contrast above 6:1), and the middle is the organisation.
   var SCALE = [[0, "#e08214"], [0.25, "#fdb863"], [0.5, "#f7f7f7"], [0.75, "#92c5de"], [1, "#4393c3"]];
   var GREY = [[0, "#d4d4d4"], [1, "#d4d4d4"]];
+  // Fixed spans keep colours comparable between maps and waves; larger gaps saturate.
+  var SPAN = { score: 20, favourable: 25, delta: 10 };
   var maxDepth = data.rows.reduce(function (m, row) { return Math.max(m, row.depth); }, 0);
+  var parents = {};
+  data.rows.forEach(function (row, index) {
+    if (index + 1 < data.rows.length && data.rows[index + 1].depth > row.depth) parents[index] = true;
+  });
   var state = { mode: "score", depth: maxDepth + 1 };
 
   function missing(value) { return value === null || value === undefined; }
@@ -45,7 +51,7 @@
   }
 
   function hover(row, column, cell) {
-    var lines = [row.path, data.columns[column]];
+    var lines = [escape(row.path), escape(data.columns[column])];
     if (cell.hidden) {
       lines.push(words.hidden + ": " + cell.reason);
       return lines.join("<br>");
@@ -57,6 +63,20 @@
     return lines.join("<br>");
   }
 
+  // Plotly reads a few HTML tags in its texts: names typed by HR stay text.
+  function escape(text) { return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+
+  function label(index) {
+    var row = data.rows[index];
+    var name = escape(row.name);
+    var indent = "\u00a0\u00a0\u00a0".repeat(row.depth) + (row.depth ? "\u2514 " : "");
+    return indent + (parents[index] ? "<b>" + name + "</b>" : name);
+  }
+
+  function longestLabel(rows) {
+    return rows.reduce(function (m, r) { return Math.max(m, data.rows[r].name.length + 3 * data.rows[r].depth + 2); }, 0);
+  }
+
   function visibleRows() {
     var rows = [];
     data.rows.forEach(function (row, index) { if (row.depth < state.depth) rows.push(index); });
@@ -66,7 +86,11 @@
   function draw() {
     var rows = visibleRows();
     var columns = data.columns.map(function (_, i) { return i; });
-    var colour = [], colourText = [], grey = [], greyText = [], hovers = [], span = 10;
+    var colour = [], colourText = [], grey = [], greyText = [], hovers = [], span = SPAN[state.mode];
+    var marginLeft = Math.min(340, 24 + longestLabel(rows) * 7.5);
+    // A reason is printed whole where the cell is wide enough, else a dash (the hover and the
+    // table view give it in full).
+    var cellWidth = (plot.offsetWidth - marginLeft - 120) / Math.max(1, data.columns.length);
     rows.forEach(function (r) {
       var zRow = [], tRow = [], gRow = [], gText = [], hRow = [];
       data.cells[r].forEach(function (cell, c) {
@@ -75,18 +99,22 @@
         zRow.push(plain ? value.z : null);
         tRow.push(plain ? value.text : "");
         gRow.push(plain ? null : 1);
-        gText.push(plain ? "" : cell.hidden ? "\u2014 " + cell.reason : (value.text || "\u2014"));
+        var reason = cell.reason.length * 6.2 + 20 < cellWidth ? "\u2014 " + cell.reason : "\u2014";
+        gText.push(plain ? "" : cell.hidden ? reason : (value.text || "\u2014"));
         hRow.push(hover(data.rows[r], c, cell) + (plain || cell.hidden ? "" : "<br>" + words.noValue));
-        if (plain) span = Math.max(span, Math.abs(value.z));
       });
       colour.push(zRow); colourText.push(tRow); grey.push(gRow); greyText.push(gText); hovers.push(hRow);
     });
     var y = rows.map(function (_, i) { return i; });
-    var labels = rows.map(function (r) {
+    // Team names as left-aligned annotations in the margin, so that the indentation shows
+    // (tick labels are right-aligned); teams with teams under them in bold.
+    var labels = rows.map(function (r, i) {
       var row = data.rows[r];
-      return "\u00a0\u00a0\u00a0".repeat(row.depth) + (row.depth ? "\u2514 " : "") + row.name;
+      return {
+        xref: "paper", yref: "y", x: 0, y: i, xanchor: "left", xshift: -(marginLeft - 8), showarrow: false,
+        align: "left", text: label(r), font: { size: 12, color: "#1d2330" }
+      };
     });
-    var longest = labels.reduce(function (m, label) { return Math.max(m, label.length); }, 0);
     var common = {
       type: "heatmap", x: columns, y: y, customdata: hovers, xgap: 2, ygap: 2,
       hovertemplate: "%{customdata}<extra></extra>", texttemplate: "%{text}",
@@ -104,9 +132,10 @@
     ];
     var layout = {
       height: Math.max(260, 110 + rows.length * 30),
-      margin: { l: Math.min(340, 24 + longest * 7.5), r: 20, t: 70, b: 20 },
+      margin: { l: marginLeft, r: 20, t: 70, b: 20 },
+      annotations: labels,
       xaxis: { tickvals: columns, ticktext: data.columns, side: "top", fixedrange: true },
-      yaxis: { tickvals: y, ticktext: labels, autorange: "reversed", fixedrange: true },
+      yaxis: { tickvals: y, showticklabels: false, autorange: "reversed", fixedrange: true },
       plot_bgcolor: "#ffffff", paper_bgcolor: "#ffffff",
       font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", color: "#1d2330" }
     };
