@@ -110,14 +110,15 @@ def dataset(*, teams: int):
     from survey.services.members import membership_add
     from survey.services.waves import wave_tree_freeze
 
-    slug = f"bench-heatmap-{teams}"
+    slug = f"bench-heatmap-{teams}-teams"
     username = f"{slug}-hr"
     wave = Wave.objects.filter(organisation__slug=slug, name="current").first()
     if wave is None:
         rng = random.Random(8)
         with transaction.atomic():
             organisation = Organisation.objects.create(slug=slug, name="Heatmap benchmark")
-            _tree(organisation, teams)
+            # bench.dataset's tree rounds to whole departments: ask for enough to reach `teams`.
+            _tree(organisation, teams + round(teams**0.5))
             team_ids = list(Team.objects.filter(organisation=organisation).values_list("pk", flat=True))
             survey = instrument_load_builtin()
             now = timezone.now()
