@@ -55,6 +55,7 @@ lint: install
 # Generates 1,000,000 responses once (about 6 minutes), then times them; see bench/aggregate.py.
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/aggregate.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/heatmap.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,14 +1,27 @@
 """Reads of published figures. Nothing here reads counts or answers: only published cells."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
-from analytics import disclosure
-from analytics.cells import CELL_VALUES, HEATMAPS
+from analytics import disclosure, significance
+from analytics.cells import CELL_VALUES, HEATMAPS, cell_figures
 from analytics.models import DriverResult, PublishedCell, PublishedDay, TeamTally
-from survey.models import Invitation, Organisation, Survey, Team, Wave, WaveTeamClosure
+from survey.models import (
+    Dimension,
+    Invitation,
+    Option,
+    Organisation,
+    Question,
+    Survey,
+    Team,
+    Wave,
+    WaveTeamClosure,
+)
+from survey.selectors import wave_tree
 
 
 def wave_cells(*, wave: Wave) -> QuerySet[PublishedCell]:
@@ -86,6 +99,155 @@ def trend_cells(*, team: Team, survey: Survey, kind: str, code: str) -> list[tup
 
 def heatmap_cells(*, wave: Wave, heatmap: str) -> QuerySet:
     return _cell_values(wave_cells(wave=wave).filter(kind=PublishedCell.Kind.DIMENSION, code__in=HEATMAPS[heatmap]))
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    team_id: object
+    parent_id: object
+    name: str
+    slug: str
+    path: str
+    level: int
+
+
+def wave_tree_rows(*, wave: Wave) -> list[TreeRow]:
+    """The wave's frozen tree, depth first, siblings by name: the rows of every heatmap."""
+    parents, _ = wave_tree(wave=wave)
+    names = {
+        team_id: (name, slug)
+        for team_id, name, slug in Team.objects.filter(pk__in=parents).values_list("id", "name", "slug")
+    }
+    children: dict = defaultdict(list)
+    for team_id, parent_id in parents.items():
+        children[parent_id if parent_id in parents else None].append(team_id)
+    rows: list[TreeRow] = []
+    stack = [(team_id, None, "", 0) for team_id in sorted(children[None], key=lambda t: names[t][0], reverse=True)]
+    while stack:
+        team_id, parent_id, above, level = stack.pop()
+        name, slug = names[team_id]
+        path = f"{above} / {name}" if above else name
+        rows.append(TreeRow(team_id=team_id, parent_id=parent_id, name=name, slug=slug, path=path, level=level))
+        below = sorted(children.get(team_id, ()), key=lambda t: names[t][0], reverse=True)
+        stack.extend((child, team_id, path, level + 1) for child in below)
+    return rows
+
+
+def previous_wave(*, wave: Wave) -> Wave | None:
+    """The wave `delta_previous` compares with (as analytics.services.publication picks it)."""
+    if wave.opens_at is None:
+        return None
+    return (
+        Wave.objects.filter(organisation=wave.organisation_id, survey=wave.survey_id, opens_at__lt=wave.opens_at)
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+# Per question cell, what its standard error needs, summed by PostgreSQL from the published
+# distribution (value -> people) and the options' scores: no distribution crosses the wire.
+QUESTION_MOMENTS = """
+SELECT c.wave_id, c.team_id, c.code, c.reason,
+       coalesce(sum(d.people) FILTER (WHERE o.score IS NOT NULL), 0)::int,
+       coalesce(sum(d.people * o.score) FILTER (WHERE o.score IS NOT NULL), 0)::float8,
+       coalesce(sum(d.people * o.score * o.score) FILTER (WHERE o.score IS NOT NULL), 0)::float8,
+       coalesce(sum(d.people), 0)::int,
+       coalesce(sum(d.people) FILTER (WHERE d.value >= %(promoter)s), 0)::int,
+       coalesce(sum(d.people) FILTER (WHERE d.value <= %(detractor)s), 0)::int
+FROM analytics_publishedcell c
+JOIN survey_question q ON q.survey_id = %(survey)s AND q.code = c.code
+LEFT JOIN LATERAL (
+    SELECT key::int AS value, value::int AS people FROM jsonb_each_text(c.distribution)
+) d ON true
+LEFT JOIN survey_option o ON o.question_id = q.id AND o.value = d.value
+WHERE c.wave_id = ANY(%(waves)s) AND c.kind = 'question' AND c.code = ANY(%(codes)s) {teams}
+GROUP BY c.id
+"""
+
+
+def dimension_errors(*, waves: list[Wave], codes: tuple[str, ...], team_ids: set | None = None) -> dict:
+    """(wave id, team id, dimension code) -> the standard error of the published dimension score,
+    or None (analytics.significance), from the question cells' published distributions.
+    The waves share one survey (a wave and the previous one); `team_ids` None: every team."""
+    if not waves:
+        return {}
+    survey_id = waves[0].survey_id
+    kinds = dict(Dimension.objects.filter(survey=survey_id, code__in=codes).values_list("code", "kind"))
+    scored = dict(  # question code -> dimension code, for questions with at least one scored option
+        Question.objects.filter(survey=survey_id, dimension__code__in=kinds, options__score__isnull=False)
+        .values_list("code", "dimension__code")
+        .distinct()
+    )
+    params = {
+        "survey": survey_id,
+        "waves": [wave.pk for wave in waves],
+        "codes": list(scored),
+        "promoter": significance.PROMOTER_MIN,
+        "detractor": significance.DETRACTOR_MAX,
+        "teams": list(team_ids or ()),
+    }
+    sql = QUESTION_MOMENTS.format(teams="" if team_ids is None else "AND c.team_id = ANY(%(teams)s)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    items: dict = defaultdict(list)  # (wave, team, dimension) -> the SEs of its shown questions
+    unknown = set()
+    for wave_id, team_id, question_code, reason, m, total, squares, n, promoters, detractors in rows:
+        code = scored[question_code]
+        key = (wave_id, team_id, code)
+        if reason == PublishedCell.Reason.COMPLEMENTARY:
+            unknown.add(key)  # answered, but hidden: the dimension's noise cannot be bounded
+        elif reason:
+            # Hidden for its size while the dimension (n = its smallest answered question) may show:
+            # nobody answered it, so it is not in the dimension's mean either.
+            continue
+        elif kinds[code] == Dimension.Kind.ENPS:
+            items[key].append(significance.enps_counts_se(n=n, promoters=promoters, detractors=detractors))
+        else:
+            items[key].append(significance.mean_se(m=m, total=total, squares=squares))
+    return {key: None if key in unknown else significance.dimension_se(ses) for key, ses in items.items()}
+
+
+def team_cell(*, wave: Wave, team: Team, kind: str, code: str) -> dict | None:
+    """One published cell of one team (CELL_VALUES), or None when the team had none."""
+    return _cell_values(wave_cells(wave=wave).filter(team=team, kind=kind, code=code)).first()
+
+
+@dataclass(frozen=True)
+class AnswerShare:
+    option: Option
+    count: int
+    share: float | None  # of the question's n (multiple choice: shares add up to more than 100)
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    question: Question
+    figures: dict  # analytics.cells.cell_figures
+    answers: list[AnswerShare]  # empty when the cell is hidden
+
+
+def cell_questions(*, wave: Wave, team: Team, dimension: Dimension) -> list[QuestionFigures]:
+    """What a dimension cell rests on: each of its questions' published cell and distribution."""
+    questions = list(dimension.questions.order_by("position").prefetch_related("options"))
+    cells = {
+        cell["code"]: cell
+        for cell in wave_cells(wave=wave)
+        .filter(team=team, kind=PublishedCell.Kind.QUESTION, code__in=[q.code for q in questions])
+        .values(*CELL_VALUES, "distribution")
+    }
+    result = []
+    for question in questions:
+        cell = cells.get(question.code)
+        figures = cell_figures(cell)
+        answers = []
+        if cell is not None and not cell["suppressed"] and cell["distribution"] is not None:
+            for option in question.options.all():
+                count = cell["distribution"].get(str(option.value), 0)
+                share = round(100 * count / cell["n"], 1) if cell["n"] else None
+                answers.append(AnswerShare(option=option, count=count, share=share))
+        result.append(QuestionFigures(question=question, figures=figures, answers=answers))
+    return result
 
 
 def wave_drivers(*, wave: Wave) -> QuerySet[DriverResult]:
