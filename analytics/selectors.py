@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from analytics import disclosure
 from analytics.cells import CELL_VALUES, HEATMAPS
@@ -52,6 +52,15 @@ def team_places(*, organisation: Organisation) -> dict:
     for team_id in rows:
         place(team_id)
     return places
+
+
+def organisation_surveys(*, organisation: Organisation) -> QuerySet[Survey]:
+    """The organisation's own surveys and the built-in templates it can launch waves of."""
+    return (
+        Survey.objects.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
+        .prefetch_related("dimensions", "questions")
+        .order_by("code", "id")
+    )
 
 
 def organisation_waves(*, organisation: Organisation) -> QuerySet[Wave]:
