@@ -158,7 +158,7 @@ def test_the_waves_page_lists_every_state_with_its_actions(hr_admin, organisatio
     response = signed_in(hr_admin).get(reverse("dashboard:waves", args=[organisation.slug]))
     assert response.status_code == 200
     body = response.content.decode()
-    rows = dict(re.findall(r'<tr data-wave="([0-9a-f-]+)" data-status="(\w+)">', body))
+    rows = dict(re.findall(r"<tr data-wave=\"([0-9a-f-]+)\" data-status=\"(\w+)\"", body))
     assert rows == {str(draft.pk): "draft", str(open_wave.pk): "open", str(closed.pk): "closed"}
     assert reverse("dashboard:wave-open", args=[organisation.slug, draft.pk]) in body
     assert reverse("dashboard:wave-close", args=[organisation.slug, open_wave.pk]) in body
@@ -330,12 +330,13 @@ def test_links_for_a_closed_wave_are_gone_through_the_page(hr_admin, open_wave, 
     client = signed_in(hr_admin)
     response = client.post(links_url(open_wave), {"team": str(teams["team-a"].pk), "count": "1"})
     assert response.status_code == 410
-    assert "closed" in response.content.decode()
+    assert "closed: it takes no more links. Nothing was issued." in response.content.decode()
     open_link = client.post(
         reverse("dashboard:wave-open-link", args=[open_wave.organisation.slug, open_wave.pk]),
         {"open-team": str(teams["team-a"].pk)},
     )
     assert open_link.status_code == 410
+    assert 'id="links-errors"' in open_link.content.decode()
     assert not Invitation.objects.filter(wave=open_wave).exists()
     assert WaveTeam.objects.get(wave=open_wave, team=teams["team-a"]).seats == 0
     page = client.get(links_url(open_wave)).content.decode()
@@ -345,6 +346,7 @@ def test_links_for_a_closed_wave_are_gone_through_the_page(hr_admin, open_wave, 
 def test_links_for_a_draft_wave_are_409(hr_admin, draft, teams):
     response = signed_in(hr_admin).post(links_url(draft), {"team": str(teams["team-a"].pk), "count": "1"})
     assert response.status_code == 409
+    assert "Open the wave first" in response.content.decode()
     assert not Invitation.objects.exists()
 
 
