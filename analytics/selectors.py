@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from analytics import disclosure, significance
 from analytics.cells import CELL_VALUES, HEATMAPS, cell_figures
@@ -66,6 +66,15 @@ def team_places(*, organisation: Organisation) -> dict:
     for team_id in rows:
         place(team_id)
     return places
+
+
+def organisation_surveys(*, organisation: Organisation) -> QuerySet[Survey]:
+    """The organisation's own surveys and the built-in templates it can launch waves of."""
+    return (
+        Survey.objects.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
+        .prefetch_related("dimensions", "questions__dimension", "questions__options")
+        .order_by("code", "id")
+    )
 
 
 def organisation_waves(*, organisation: Organisation) -> QuerySet[Wave]:

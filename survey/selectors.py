@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from survey.models import Dimension, Invitation, Question, Survey, Wave, WaveTeam
+from survey.models import Dimension, Invitation, Question, Survey, Team, Wave, WaveTeam
 
 
 @dataclass
@@ -42,3 +42,55 @@ def invitation_team_seats(invitation: Invitation) -> TeamSeats | None:
     if frozen is None:
         return None
     return TeamSeats(invitation.team.name, frozen.headcount, frozen.seats)
+
+
+@dataclass(frozen=True)
+class FrozenTeamSeats:
+    team: Team
+    path: str  # names from the root down, in the wave's frozen tree
+    depth: int
+    headcount: int  # the subtree's people when the wave opened
+    seats: int  # this team's own single-use links, plus answers through its open link
+    remaining: int  # links it may still take: the tightest headcount among it and its ancestors
+
+
+def wave_team_seats(*, wave: Wave) -> list[FrozenTeamSeats]:
+    """The wave's frozen teams depth first (siblings by name), with what each may still take.
+
+    `remaining` applies the rule `invitations.seats_take` enforces (no subtree above its frozen
+    headcount), so the links page can say how many more a team can get before HR asks."""
+    rows = WaveTeam.objects.filter(wave=wave).values_list("team_id", "parent_id", "headcount", "seats")
+    parents = {team: parent for team, parent, _, _ in rows}
+    headcounts = {team: headcount for team, _, headcount, _ in rows}
+    own_seats = {team: seats for team, _, _, seats in rows}
+    teams = Team.objects.in_bulk(list(parents))
+    children: dict = {}
+    for team_id, parent_id in parents.items():
+        children.setdefault(parent_id if parent_id in parents else None, []).append(team_id)
+    ordered: list = []  # (team_id, depth, path, ancestors including itself)
+
+    def visit(team_id: object, depth: int, path: str, ancestors: tuple) -> None:
+        name = teams[team_id].name
+        here = f"{path} / {name}" if path else name
+        ordered.append((team_id, depth, here, (*ancestors, team_id)))
+        for child in sorted(children.get(team_id, []), key=lambda child: teams[child].name):
+            if child not in ancestors:
+                visit(child, depth + 1, here, (*ancestors, team_id))
+
+    for root in sorted(children.get(None, []), key=lambda root: teams[root].name):
+        visit(root, 0, "", ())
+    used: dict = dict.fromkeys(parents, 0)
+    for _team_id, _depth, _path, line in ordered:
+        for ancestor in line:
+            used[ancestor] += own_seats[line[-1]]
+    return [
+        FrozenTeamSeats(
+            team=teams[team_id],
+            path=path,
+            depth=depth,
+            headcount=headcounts[team_id],
+            seats=own_seats[team_id],
+            remaining=max(min(headcounts[a] - used[a] for a in line), 0),
+        )
+        for team_id, depth, path, line in ordered
+    ]

@@ -1,18 +1,19 @@
 """Reads for the API, all scoped to one organisation. Figures come only from published cells
 (analytics.selectors.wave_cells) and DriverResult: never from counts, answers or comments."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from analytics.models import Publication
 from analytics.selectors import (  # noqa: F401 (the API's reads of figures are the core's)
     cells_for_wave,
     heatmap_cells,
+    organisation_surveys,
     organisation_waves,
     team_places,
     trend_cells,
     wave_drivers,
 )
-from survey.models import Organisation, Survey, Team, TeamClosure, Wave
+from survey.models import Organisation, Team, TeamClosure, Wave
 
 
 def organisation_teams(*, organisation: Organisation) -> QuerySet[Team]:
@@ -25,15 +26,6 @@ def subtree_ids(*, team: Team) -> QuerySet:
 
 def is_in_subtree(*, team: Team, root: Team) -> bool:
     return TeamClosure.objects.filter(ancestor=root, descendant=team).exists()
-
-
-def organisation_surveys(*, organisation: Organisation) -> QuerySet[Survey]:
-    """The organisation's own surveys and the built-in templates it can launch waves of."""
-    return (
-        Survey.objects.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
-        .prefetch_related("dimensions", "questions__dimension", "questions__options")
-        .order_by("code", "id")
-    )
 
 
 def publication_stamp(*, waves: list[Wave]) -> tuple[str, object]:

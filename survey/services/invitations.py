@@ -102,6 +102,9 @@ def invitations_issue(*, wave: Wave, team: Team, count: int, reusable: bool = Fa
         raise LinksRefused("The team belongs to another organisation than the wave.")
     if count < 1 or count > 100_000:
         raise LinksRefused("count must be between 1 and 100000.")
+    # The caller's copy may be stale (a page read the wave before another tab closed it): the row,
+    # locked against a concurrent wave_close, decides whether the wave still takes links.
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
     if wave.status != Wave.Status.OPEN:
         raise WaveNotIssuable(
             "This wave is closed: it takes no more links."

@@ -1,10 +1,12 @@
 """Opening and closing waves. A wave freezes k, k_comments and its team tree when it opens."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from survey.models import Team, Wave, WaveTeam, WaveTeamClosure
+from survey.models import Organisation, Survey, Team, Wave, WaveTeam, WaveTeamClosure
 from survey.services.teams import closure_pairs
 
 
@@ -51,6 +53,35 @@ def wave_tree_freeze(*, wave: Wave) -> int:
     if WaveTeam.objects.filter(wave=wave).exists():
         return 0
     return tree_freeze(wave, team_model=Team, wave_team_model=WaveTeam, closure_model=WaveTeamClosure)
+
+
+@transaction.atomic
+def wave_create(
+    *,
+    organisation: Organisation,
+    survey: Survey,
+    name: str,
+    k_min: int = 5,
+    k_comments: int = 10,
+    closes_at: datetime | None = None,
+    allow_open_links: bool = False,
+) -> Wave:
+    """A draft wave: nothing is frozen until it opens, so HR can still think about k."""
+    if survey.organisation_id not in (None, organisation.pk):
+        raise ValidationError({"survey": "This survey belongs to another organisation."})
+    wave = Wave(
+        organisation=organisation,
+        survey=survey,
+        name=name,
+        status=Wave.Status.DRAFT,
+        k_min=k_min,
+        k_comments=k_comments,
+        closes_at=closes_at,
+        allow_open_links=allow_open_links,
+    )
+    wave.full_clean()
+    wave.save()
+    return wave
 
 
 @transaction.atomic
