@@ -18,3 +18,9 @@ REST_FRAMEWORK = {  # noqa: F405
 TEST_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 # Live-server and test threads must not keep connections open past a test (teardown drops the DB).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# pytest-django's live server serves static files only when it finds this exact entry (base.py
+# names our StaticFilesConfig subclass, which only narrows what collectstatic copies).
+INSTALLED_APPS = [  # noqa: F405
+    "django.contrib.staticfiles" if app == "config.staticfiles.PulseStaticFilesConfig" else app
+    for app in INSTALLED_APPS  # noqa: F405
+]

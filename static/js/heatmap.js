@@ -73,6 +73,15 @@
     return indent + (parents[index] ? "<b>" + name + "</b>" : name);
   }
 
+  function wrap(text, width) {
+    var lines = [""];
+    text.split(" ").forEach(function (word) {
+      var line = lines[lines.length - 1];
+      if (line && (line + " " + word).length > width) { lines.push(word); } else { lines[lines.length - 1] = line ? line + " " + word : word; }
+    });
+    return lines.join("<br>");
+  }
+
   function longestLabel(rows) {
     return rows.reduce(function (m, r) { return Math.max(m, data.rows[r].name.length + 3 * data.rows[r].depth + 2); }, 0);
   }
@@ -132,9 +141,13 @@
     ];
     var layout = {
       height: Math.max(260, 110 + rows.length * 30),
-      margin: { l: marginLeft, r: 20, t: 70, b: 20 },
+      margin: { l: marginLeft, r: 20, t: 90, b: 20 },
       annotations: labels,
-      xaxis: { tickvals: columns, ticktext: data.columns, side: "top", fixedrange: true },
+      // Column names wrap on narrow screens rather than turn (Plotly tilts them, and clips them).
+      xaxis: {
+        tickvals: columns, ticktext: data.columns.map(function (name) { return wrap(name, cellWidth / 7.5); }),
+        tickangle: 0, side: "top", fixedrange: true
+      },
       yaxis: { tickvals: y, showticklabels: false, autorange: "reversed", fixedrange: true },
       plot_bgcolor: "#ffffff", paper_bgcolor: "#ffffff",
       font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", color: "#1d2330" }
@@ -152,17 +165,17 @@
     });
   }
 
-  document.querySelectorAll("[data-mode]").forEach(function (button) {
+  document.querySelectorAll("button[data-mode]").forEach(function (button) {
     button.addEventListener("click", function () {
       state.mode = button.dataset.mode;
-      press("[data-mode]", button);
+      press("button[data-mode]", button);
       draw();
     });
   });
-  document.querySelectorAll("[data-depth]").forEach(function (button) {
+  document.querySelectorAll("button[data-depth]").forEach(function (button) {
     button.addEventListener("click", function () {
       state.depth = Number(button.dataset.depth);
-      press("[data-depth]", button);
+      press("button[data-depth]", button);
       draw();
     });
   });

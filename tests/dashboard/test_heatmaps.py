@@ -175,7 +175,7 @@ def test_printed_values_are_the_published_cells(hr_admin, published_wave):
         (
             {"HTTP_ACCEPT_LANGUAGE": "fr"},
             "moins de 5 réponses",
-            "masqué pour qu’un groupe plus petit ne puisse pas être déduit",
+            "masqué pour qu’on ne puisse pas en déduire un groupe plus petit",
         ),
     ],
 )

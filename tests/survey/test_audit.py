@@ -145,7 +145,9 @@ def test_create_member_records_the_member_and_lets_hr_and_staff_reps_into_the_ad
     staff = dict(django_user_model.objects.values_list("username", "is_staff"))
     assert staff == {"ines": True, "rep": True, "max": False}
     client = Client()
-    assert client.login(username="rep", password="a-long-test-password")
+    # Signing in goes through django-axes, which needs the request: sign in as a browser does.
+    signed_in = client.post("/hr/sign-in/", {"username": "rep", "password": "a-long-test-password"})
+    assert signed_in.status_code == 302 and "_auth_user_id" in client.session
     assert client.get("/admin/survey/auditevent/").status_code == 200
     with pytest.raises(CommandError, match="manager needs"):
         call_command("create_member", org=organisation.slug, username="bob", role="manager", stdout=io.StringIO())
