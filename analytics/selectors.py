@@ -21,7 +21,7 @@ from survey.models import (
     Wave,
     WaveTeamClosure,
 )
-from survey.selectors import wave_tree
+from survey.selectors import TreeRow, tree_rows, wave_tree
 
 
 def wave_cells(*, wave: Wave) -> QuerySet[PublishedCell]:
@@ -110,36 +110,15 @@ def heatmap_cells(*, wave: Wave, heatmap: str) -> QuerySet:
     return _cell_values(wave_cells(wave=wave).filter(kind=PublishedCell.Kind.DIMENSION, code__in=HEATMAPS[heatmap]))
 
 
-@dataclass(frozen=True)
-class TreeRow:
-    team_id: object
-    parent_id: object
-    name: str
-    slug: str
-    path: str
-    level: int
-
-
 def wave_tree_rows(*, wave: Wave) -> list[TreeRow]:
-    """The wave's frozen tree, depth first, siblings by name: the rows of every heatmap."""
+    """The wave's frozen tree, depth first, siblings by name: the rows of every page of a wave."""
     parents, _ = wave_tree(wave=wave)
-    names = {
-        team_id: (name, slug)
-        for team_id, name, slug in Team.objects.filter(pk__in=parents).values_list("id", "name", "slug")
-    }
-    children: dict = defaultdict(list)
-    for team_id, parent_id in parents.items():
-        children[parent_id if parent_id in parents else None].append(team_id)
-    rows: list[TreeRow] = []
-    stack = [(team_id, None, "", 0) for team_id in sorted(children[None], key=lambda t: names[t][0], reverse=True)]
-    while stack:
-        team_id, parent_id, above, level = stack.pop()
-        name, slug = names[team_id]
-        path = f"{above} / {name}" if above else name
-        rows.append(TreeRow(team_id=team_id, parent_id=parent_id, name=name, slug=slug, path=path, level=level))
-        below = sorted(children.get(team_id, ()), key=lambda t: names[t][0], reverse=True)
-        stack.extend((child, team_id, path, level + 1) for child in below)
-    return rows
+    return tree_rows(parents)
+
+
+def live_tree_rows(*, organisation: Organisation) -> list[TreeRow]:
+    """The organisation's tree as it is now, in the same order (pages across waves: trends)."""
+    return tree_rows(dict(Team.objects.filter(organisation=organisation).values_list("id", "parent_id")))
 
 
 def previous_wave(*, wave: Wave) -> Wave | None:

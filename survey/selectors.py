@@ -1,5 +1,6 @@
 """Reads for the survey pages."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from survey.models import Dimension, Invitation, Question, Survey, Team, Wave, WaveTeam
@@ -54,6 +55,40 @@ class FrozenTeamSeats:
     remaining: int  # links it may still take: the tightest headcount among it and its ancestors
 
 
+@dataclass(frozen=True)
+class TreeRow:
+    team_id: object
+    parent_id: object
+    name: str
+    slug: str
+    path: str
+    level: int
+
+
+def tree_rows(parents: dict) -> list[TreeRow]:
+    """A tree's teams depth first, siblings by name; `parents` maps each team to its parent."""
+    names = {
+        team_id: (name, slug)
+        for team_id, name, slug in Team.objects.filter(pk__in=parents).values_list("id", "name", "slug")
+    }
+    children: dict = defaultdict(list)
+    for team_id, parent_id in parents.items():
+        children[parent_id if parent_id in parents else None].append(team_id)
+
+    def by_name(team_ids: list) -> list:
+        return sorted(team_ids, key=lambda team_id: names[team_id][0].casefold(), reverse=True)
+
+    rows: list[TreeRow] = []
+    stack = [(team_id, None, "", 0) for team_id in by_name(children[None])]
+    while stack:
+        team_id, parent_id, above, level = stack.pop()
+        name, slug = names[team_id]
+        path = f"{above} / {name}" if above else name
+        rows.append(TreeRow(team_id=team_id, parent_id=parent_id, name=name, slug=slug, path=path, level=level))
+        stack.extend((child, team_id, path, level + 1) for child in by_name(children.get(team_id, [])))
+    return rows
+
+
 def wave_team_seats(*, wave: Wave) -> list[FrozenTeamSeats]:
     """The wave's frozen teams depth first (siblings by name), with what each may still take.
 
@@ -63,34 +98,22 @@ def wave_team_seats(*, wave: Wave) -> list[FrozenTeamSeats]:
     parents = {team: parent for team, parent, _, _ in rows}
     headcounts = {team: headcount for team, _, headcount, _ in rows}
     own_seats = {team: seats for team, _, _, seats in rows}
+    ordered = tree_rows(parents)
     teams = Team.objects.in_bulk(list(parents))
-    children: dict = {}
-    for team_id, parent_id in parents.items():
-        children.setdefault(parent_id if parent_id in parents else None, []).append(team_id)
-    ordered: list = []  # (team_id, depth, path, ancestors including itself)
-
-    def visit(team_id: object, depth: int, path: str, ancestors: tuple) -> None:
-        name = teams[team_id].name
-        here = f"{path} / {name}" if path else name
-        ordered.append((team_id, depth, here, (*ancestors, team_id)))
-        for child in sorted(children.get(team_id, []), key=lambda child: teams[child].name):
-            if child not in ancestors:
-                visit(child, depth + 1, here, (*ancestors, team_id))
-
-    for root in sorted(children.get(None, []), key=lambda root: teams[root].name):
-        visit(root, 0, "", ())
     used: dict = dict.fromkeys(parents, 0)
-    for _team_id, _depth, _path, line in ordered:
-        for ancestor in line:
-            used[ancestor] += own_seats[line[-1]]
+    lines: dict = {}  # each team and its ancestors
+    for row in ordered:
+        lines[row.team_id] = (*lines.get(row.parent_id, ()), row.team_id)
+        for ancestor in lines[row.team_id]:
+            used[ancestor] += own_seats[row.team_id]
     return [
         FrozenTeamSeats(
-            team=teams[team_id],
-            path=path,
-            depth=depth,
-            headcount=headcounts[team_id],
-            seats=own_seats[team_id],
-            remaining=max(min(headcounts[a] - used[a] for a in line), 0),
+            team=teams[row.team_id],
+            path=row.path,
+            depth=row.level,
+            headcount=headcounts[row.team_id],
+            seats=own_seats[row.team_id],
+            remaining=max(min(headcounts[a] - used[a] for a in lines[row.team_id]), 0),
         )
-        for team_id, depth, path, line in ordered
+        for row in ordered
     ]

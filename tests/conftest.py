@@ -1,8 +1,10 @@
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from survey.models import Organisation, Survey, Team, Wave
 from survey.services.instrument import instrument_load_builtin
@@ -124,6 +126,29 @@ def close_and_fold(wave) -> None:
 
     Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
     wave_aggregate(wave_id=wave.pk)
+
+
+def publish(wave: Wave, per_team: dict, answers: dict) -> Wave:
+    """Real submissions, then close the wave (which moves the last pending batch), then a full aggregation."""
+    from analytics.services.aggregation import wave_aggregate
+    from survey.services.waves import wave_close
+    from tests.analytics.helpers import respond
+
+    for team, count in per_team.items():
+        respond(wave, team, [answers] * count)
+    wave = wave_close(wave=wave)
+    wave_aggregate(wave_id=wave.pk, full=True)
+    wave.refresh_from_db()
+    return wave
+
+
+@pytest.fixture
+def published_wave(wave, teams, answers) -> Wave:
+    # team-c (2 answers) is below k=5 and team-d's 7th answer comes alone after the last mixing batch:
+    # those 3 wait for k more people (release rule, closing included), so 18 of 21 answers are published.
+    wave.opens_at = timezone.now() - timedelta(days=10)
+    wave.save(update_fields=["opens_at"])
+    return publish(wave, {teams["team-a"]: 6, teams["team-b"]: 6, teams["team-c"]: 2, teams["team-d"]: 7}, answers)
 
 
 # --- Real browser: Debian's chromium driven by Playwright (never a browser download) -----------

@@ -4,8 +4,9 @@ team the page's headline figures are about (the organisation, or the manager's o
 from dataclasses import dataclass
 
 from analytics.dashboard.access import Viewer
+from analytics.selectors import live_tree_rows, wave_tree_rows
 from survey.models import Team, Wave
-from survey.selectors import wave_tree
+from survey.selectors import TreeRow
 
 
 @dataclass(frozen=True)
@@ -19,36 +20,22 @@ class TeamRow:
         return "\u00a0\u00a0\u00a0" * self.level
 
 
-def _depth_first(parents: dict, names: dict, roots: list) -> list[tuple[object, int]]:
-    children: dict = {}
-    for team, parent in parents.items():
-        children.setdefault(parent, []).append(team)
-    order, stack = [], [(root, 0) for root in sorted(roots, key=names.get, reverse=True)]
-    while stack:
-        team, level = stack.pop()
-        order.append((team, level))
-        kids = sorted(children.get(team, []), key=lambda kid: names[kid].casefold(), reverse=True)
-        stack += [(kid, level + 1) for kid in kids]
-    return order
+def _rows(viewer: Viewer, tree: list[TreeRow], wave: Wave | None) -> list[TeamRow]:
+    """The viewer's part of a tree (a subtree keeps its depth-first order), levels from its top."""
+    mine = [row for row in tree if viewer.sees(row.team_id, wave)]
+    teams = Team.objects.in_bulk([row.team_id for row in mine])
+    top = min((row.level for row in mine), default=0)
+    return [TeamRow(team=teams[row.team_id], level=row.level - top) for row in mine]
 
 
 def wave_rows(*, viewer: Viewer, wave: Wave) -> list[TeamRow]:
     """The teams the viewer sees in the wave's frozen tree, in tree order (siblings by name)."""
-    parents, _ = wave_tree(wave=wave)
-    visible = viewer.team_ids(wave) & set(parents)
-    teams = Team.objects.in_bulk(visible)
-    names = {team_id: team.name for team_id, team in teams.items()}
-    roots = [team for team in visible if parents[team] not in visible]
-    return [TeamRow(team=teams[team], level=level) for team, level in _depth_first(parents, names, roots)]
+    return _rows(viewer, wave_tree_rows(wave=wave), wave)
 
 
 def live_rows(*, viewer: Viewer) -> list[TeamRow]:
     """The teams the viewer sees in the organisation's live tree, in the same order."""
-    teams = Team.objects.in_bulk(viewer.team_ids())
-    parents = {team_id: team.parent_id for team_id, team in teams.items()}
-    names = {team_id: team.name for team_id, team in teams.items()}
-    roots = [team for team, parent in parents.items() if parent not in teams]
-    return [TeamRow(team=teams[team], level=level) for team, level in _depth_first(parents, names, roots)]
+    return _rows(viewer, live_tree_rows(organisation=viewer.organisation), None)
 
 
 def top_team(*, rows: list[TeamRow]) -> Team | None:

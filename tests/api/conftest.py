@@ -2,15 +2,11 @@
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from analytics.models import OrganisationAPIKey
-from analytics.services.aggregation import wave_aggregate
 from survey.models import Organisation, Wave
-from survey.services.waves import wave_close
-from tests.analytics.helpers import respond
-from tests.conftest import make_tree
+from tests.conftest import make_tree, publish
 
 
 def new_key(organisation: Organisation, scope: str = OrganisationAPIKey.Scope.READ) -> str:
@@ -48,25 +44,6 @@ def api(read_key) -> APIClient:
 @pytest.fixture
 def admin_api(admin_key) -> APIClient:
     return client_with(admin_key)
-
-
-def publish(wave: Wave, per_team: dict, answers: dict) -> Wave:
-    """Real submissions, then close the wave (which moves the last pending batch), then a full aggregation."""
-    for team, count in per_team.items():
-        respond(wave, team, [answers] * count)
-    wave = wave_close(wave=wave)
-    wave_aggregate(wave_id=wave.pk, full=True)
-    wave.refresh_from_db()
-    return wave
-
-
-@pytest.fixture
-def published_wave(wave, teams, answers) -> Wave:
-    # team-c (2 answers) is below k=5 and team-d's 7th answer comes alone after the last mixing batch:
-    # those 3 wait for k more people (release rule, closing included), so 18 of 21 answers are published.
-    wave.opens_at = timezone.now() - timezone.timedelta(days=10)
-    wave.save(update_fields=["opens_at"])
-    return publish(wave, {teams["team-a"]: 6, teams["team-b"]: 6, teams["team-c"]: 2, teams["team-d"]: 7}, answers)
 
 
 @pytest.fixture

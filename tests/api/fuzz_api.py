@@ -15,8 +15,8 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 
 from analytics.models import OrganisationAPIKey
 from config.wsgi import application
-from tests.api.conftest import new_key, publish
-from tests.conftest import make_tree
+from tests.api.conftest import new_key
+from tests.conftest import make_tree, publish
 
 # Loaded at import (the schema view needs no database); schemathesis' lazy fixture loader does not
 # support pytest 9 yet.

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from analytics.models import PublishedCell
 from survey.models import Wave
-from tests.api.conftest import publish
+from tests.conftest import publish
 
 
 def test_cells_flat_table(api, published_wave, teams):

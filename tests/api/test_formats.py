@@ -11,7 +11,7 @@ from analytics.cells import CELL_COLUMNS
 from analytics.services.aggregation import wave_aggregate
 from survey.models import Team
 from tests.analytics.helpers import respond
-from tests.api.conftest import publish
+from tests.conftest import publish
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 

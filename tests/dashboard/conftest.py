@@ -4,12 +4,10 @@ admin, a manager of one department, and an HR admin of another organisation)."""
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
 from survey.models import Membership, Wave
 from survey.services.members import membership_add
-from tests.api.conftest import publish
-from tests.conftest import make_tree
+from tests.conftest import make_tree, publish
 
 PASSWORD = "correct horse battery staple"
 
@@ -17,14 +15,6 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()  # django-axes counts failed sign-ins in the cache
-
-
-@pytest.fixture
-def published_wave(wave, teams, answers) -> Wave:
-    """acme: dept (team-a 6, team-b 6, team-c 2 answers) and other (team-d 7), closed and published."""
-    wave.opens_at = timezone.now() - timezone.timedelta(days=10)
-    wave.save(update_fields=["opens_at"])
-    return publish(wave, {teams["team-a"]: 6, teams["team-b"]: 6, teams["team-c"]: 2, teams["team-d"]: 7}, answers)
 
 
 @pytest.fixture

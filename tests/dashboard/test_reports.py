@@ -10,7 +10,7 @@ from django.utils import timezone
 from analytics.cells import HEATMAPS
 from analytics.models import DriverResult, PublishedCell
 from survey.models import Wave
-from tests.api.conftest import publish
+from tests.conftest import publish
 from tests.dashboard.conftest import signed_in
 from tests.dashboard.test_overview import marked
 
