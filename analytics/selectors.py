@@ -153,6 +153,34 @@ GROUP BY c.id
 """
 
 
+def _question_moments(*, survey_id: object, waves: list[Wave], codes: list[str], team_ids: set | None) -> list:
+    """QUESTION_MOMENTS's rows, summed in Python: the embedded mode's SQLite has no JSON lateral
+    joins. The same published distributions and option scores, so the same figures."""
+    scores = {
+        (code, value): score
+        for code, value, score in Option.objects.filter(
+            question__survey=survey_id, question__code__in=codes
+        ).values_list("question__code", "value", "score")
+    }
+    cells = PublishedCell.objects.filter(wave__in=waves, kind=PublishedCell.Kind.QUESTION, code__in=codes)
+    if team_ids is not None:
+        cells = cells.filter(team_id__in=team_ids)
+    rows = []
+    for wave_id, team_id, code, reason, distribution in cells.values_list(
+        "wave_id", "team_id", "code", "reason", "distribution"
+    ):
+        m = total = squares = n = promoters = detractors = 0
+        for key, people in (distribution or {}).items():
+            value, score = int(key), scores.get((code, int(key)))
+            n += people
+            promoters += people if value >= significance.PROMOTER_MIN else 0
+            detractors += people if value <= significance.DETRACTOR_MAX else 0
+            if score is not None:
+                m, total, squares = m + people, total + people * score, squares + people * score * score
+        rows.append((wave_id, team_id, code, reason, m, float(total), float(squares), n, promoters, detractors))
+    return rows
+
+
 def dimension_errors(*, waves: list[Wave], codes: tuple[str, ...], team_ids: set | None = None) -> dict:
     """(wave id, team id, dimension code) -> the standard error of the published dimension score,
     or None (analytics.significance), from the question cells' published distributions.
@@ -174,10 +202,13 @@ def dimension_errors(*, waves: list[Wave], codes: tuple[str, ...], team_ids: set
         "detractor": significance.DETRACTOR_MAX,
         "teams": list(team_ids or ()),
     }
-    sql = QUESTION_MOMENTS.format(teams="" if team_ids is None else "AND c.team_id = ANY(%(teams)s)")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        sql = QUESTION_MOMENTS.format(teams="" if team_ids is None else "AND c.team_id = ANY(%(teams)s)")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = _question_moments(survey_id=survey_id, waves=waves, codes=list(scored), team_ids=team_ids)
     items: dict = defaultdict(list)  # (wave, team, dimension) -> the SEs of its shown questions
     unknown = set()
     for wave_id, team_id, question_code, reason, m, total, squares, n, promoters, detractors in rows:

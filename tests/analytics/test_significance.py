@@ -50,3 +50,25 @@ def test_meaningful_means_beyond_1_96_standard_errors():
     assert significance.is_meaningful(delta=9.7, se=5.0) is False
     assert significance.is_meaningful(delta=None, se=5.0) is None
     assert significance.is_meaningful(delta=3.0, se=None) is None
+
+
+def test_the_embedded_modes_python_sums_equal_postgresqls(published_wave):
+    """SQLite (the embedded default) sums the question moments in Python; PostgreSQL in SQL.
+    Both must give every heatmap the same noise estimates."""
+    from django.db import connection
+
+    from analytics.selectors import QUESTION_MOMENTS, _question_moments
+    from survey.models import Question
+
+    codes = list(Question.objects.filter(survey=published_wave.survey).values_list("code", flat=True))
+    params = {"survey": published_wave.survey_id, "waves": [published_wave.pk], "codes": codes}
+    params |= {"promoter": significance.PROMOTER_MIN, "detractor": significance.DETRACTOR_MAX}
+    with connection.cursor() as cursor:
+        cursor.execute(QUESTION_MOMENTS.format(teams=""), params)
+        in_sql = sorted(cursor.fetchall(), key=repr)
+    in_python = sorted(
+        _question_moments(survey_id=published_wave.survey_id, waves=[published_wave], codes=codes, team_ids=None),
+        key=repr,
+    )
+    assert len(in_sql) > 20 and any(row[4] > 0 for row in in_sql)
+    assert in_python == in_sql
