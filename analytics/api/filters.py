@@ -124,6 +124,21 @@ class HeatmapQuerySerializer(WaveQuerySerializer):
     map = serializers.ChoiceField(choices=list(HEATMAPS), help_text="adoption or wellbeing.")
 
 
+class DistributionQuerySerializer(WaveQuerySerializer):
+    team = serializers.UUIDField(help_text="Team id.")
+    dimension = serializers.CharField(max_length=60, help_text="Dimension code, e.g. fatigue.")
+
+    def validate(self, attrs: dict) -> dict:
+        wave = attrs["wave"]
+        attrs["team"] = organisation_teams(organisation=self.context["organisation"]).filter(pk=attrs["team"]).first()
+        if attrs["team"] is None:
+            raise serializers.ValidationError({"team": ["Unknown team."]}, code="does_not_exist")
+        attrs["dimension"] = wave.survey.dimensions.filter(code=attrs["dimension"]).first()
+        if attrs["dimension"] is None:
+            raise serializers.ValidationError({"dimension": ["Unknown dimension for this wave's survey."]})
+        return attrs
+
+
 class TrendQuerySerializer(serializers.Serializer):
     team = serializers.UUIDField(help_text="Team id.")
     kind = serializers.ChoiceField(choices=PublishedCell.Kind.choices, default=PublishedCell.Kind.DIMENSION)

@@ -136,6 +136,58 @@ class TrendPointSerializer(RowSerializer, CellFiguresSerializer):
     code = serializers.CharField()
 
 
+class AnswerCountSerializer(serializers.Serializer):
+    value = serializers.IntegerField(help_text="The option's value (see the survey's questions).")
+    label_en = serializers.CharField()
+    label_fr = serializers.CharField()
+    count = serializers.IntegerField(help_text="People who gave this answer.")
+    share = serializers.FloatField(allow_null=True, help_text="% of the question's n (multiple choice: >100 in all).")
+
+
+class QuestionDistributionSerializer(CellFiguresSerializer):
+    code = serializers.CharField()
+    text_en = serializers.CharField()
+    text_fr = serializers.CharField()
+    answers = AnswerCountSerializer(many=True, help_text="Empty when the question's cell is hidden.")
+
+
+class DistributionSerializer(serializers.Serializer):
+    wave = serializers.UUIDField()
+    team = serializers.UUIDField()
+    dimension = serializers.CharField()
+    cell = CellFiguresSerializer(help_text="The dimension's own published cell.")
+    questions = QuestionDistributionSerializer(many=True)
+
+
+def distribution_body(wave: Wave, team: Team, dimension: Dimension, cell: dict | None, questions: list) -> dict:
+    """What the HR pages' drill-down shows, for a BI client: the same selector, the same figures."""
+    return {
+        "wave": str(wave.pk),
+        "team": str(team.pk),
+        "dimension": dimension.code,
+        "cell": cell_figures(cell),
+        "questions": [
+            {
+                "code": item.question.code,
+                "text_en": item.question.text_en,
+                "text_fr": item.question.text_fr,
+                **item.figures,
+                "answers": [
+                    {
+                        "value": answer.option.value,
+                        "label_en": answer.option.label_en,
+                        "label_fr": answer.option.label_fr,
+                        "count": answer.count,
+                        "share": answer.share,
+                    }
+                    for answer in item.answers
+                ],
+            }
+            for item in questions
+        ],
+    }
+
+
 class HeatmapRowSerializer(serializers.Serializer):
     team = serializers.UUIDField()
     team_slug = serializers.CharField()

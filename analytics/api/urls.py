@@ -16,6 +16,7 @@ urlpatterns = [
     path("cells/", reads.CellListView.as_view(), name="cells"),
     path("participation/", reads.ParticipationListView.as_view(), name="participation"),
     path("heatmap/", reads.HeatmapView.as_view(), name="heatmap"),
+    path("distribution/", reads.DistributionView.as_view(), name="distribution"),
     path("trends/", reads.TrendView.as_view(), name="trends"),
     path("drivers/", reads.DriverListView.as_view(), name="drivers"),
 ]

@@ -117,3 +117,35 @@ def test_drivers(api, published_wave):
     assert response.status_code == 200
     for row in response.json()["results"]:
         assert set(row) == {"wave", "team", "team_slug", "team_path", "outcome", "driver", "coefficient", "r2", "n"}
+
+
+def test_distribution_is_what_the_hr_drill_down_shows(api, published_wave, teams, outsider):
+    """A BI client fetches a dimension cell's questions and their published answer distributions:
+    the same selector as the HR pages' drill-down, hidden cells without any count."""
+    from analytics.models import PublishedCell
+
+    url = "/api/v1/distribution/"
+    shown = api.get(url, {"wave": published_wave.pk, "team": teams["team-a"].pk, "dimension": "adoption"}).json()
+    assert shown["cell"]["n"] == 6 and not shown["cell"]["suppressed"]
+    frequency = next(q for q in shown["questions"] if q["code"] == "adoption_frequency")
+    stored = PublishedCell.objects.get(
+        wave=published_wave, team=teams["team-a"], kind="question", code="adoption_frequency"
+    )
+    assert {str(a["value"]): a["count"] for a in frequency["answers"] if a["count"]} == {
+        value: count for value, count in stored.distribution.items() if count
+    }
+    assert all(a["label_en"] and a["label_fr"] for a in frequency["answers"])
+    hidden = api.get(url, {"wave": published_wave.pk, "team": teams["team-c"].pk, "dimension": "adoption"}).json()
+    assert hidden["cell"]["suppressed"] and hidden["cell"]["n"] is None
+    checked = 0
+    for question in hidden["questions"]:
+        assert question["suppressed"] and question["answers"] == [] and question["n"] is None
+        checked += 1
+    assert checked > 0
+    for params, field in (
+        ({"team": outsider["teams"]["north"].pk, "dimension": "adoption"}, "team"),
+        ({"team": teams["team-a"].pk, "dimension": "nope"}, "dimension"),
+        ({"team": "not-a-uuid", "dimension": "adoption"}, "team"),
+    ):
+        response = api.get(url, {"wave": published_wave.pk, **params})
+        assert response.status_code == 400 and field in str(response.json()), params

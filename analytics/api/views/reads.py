@@ -13,6 +13,7 @@ from analytics.api import filters, selectors
 from analytics.api import serializers as rows
 from analytics.api.views.base import APIKeyView, PublishedMixin, TabularListView, errors
 from analytics.models import DriverResult, PublishedCell
+from analytics.selectors import cell_questions, team_cell
 from survey.models import Survey, Team, Wave
 
 FORMAT = OpenApiParameter(
@@ -247,3 +248,26 @@ class TrendView(PublishedMixin, TabularListView):
         if exported is not None:
             return exported
         return Response(self.get_serializer(series, many=True).data)
+
+
+class DistributionView(PublishedMixin, APIKeyView):
+    serializer_class = rows.DistributionSerializer
+
+    def stamp_waves(self) -> list[Wave]:
+        return [self.query(filters.DistributionQuerySerializer)["wave"]]
+
+    @extend_schema(
+        tags=["figures"],
+        summary="A dimension cell's questions and their published answer distributions (the HR drill-down)",
+        parameters=[filters.DistributionQuerySerializer],
+        responses={200: rows.DistributionSerializer, **errors(400)},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request) -> Response:
+        params = self.query(filters.DistributionQuerySerializer)
+        wave, team, dimension = params["wave"], params["team"], params["dimension"]
+        cell = team_cell(wave=wave, team=team, kind=PublishedCell.Kind.DIMENSION, code=dimension.code)
+        questions = cell_questions(wave=wave, team=team, dimension=dimension)
+        return Response(rows.distribution_body(wave, team, dimension, cell, questions))
