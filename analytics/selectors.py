@@ -288,7 +288,14 @@ class PublishedDayCount:
 
 def published_days(*, wave: Wave, team: Team) -> list[PublishedDayCount]:
     """Answers per day as publication released them (responses carry no time), oldest first: the
-    `added` figures sum to the team's latest published participation n."""
+    `added` figures sum to the team's latest published participation n. None while that cell is
+    hidden: its earlier days would tell the n the gate hides now (a team can become hidden later,
+    to protect a sibling)."""
+    shown = PublishedCell.objects.filter(
+        wave=wave, team=team, kind=PublishedCell.Kind.PARTICIPATION, suppressed=False, n__isnull=False
+    )
+    if not shown.exists():
+        return []
     days, previous = [], 0
     for day, n in PublishedDay.objects.filter(wave=wave, team=team).order_by("day").values_list("day", "n"):
         days.append(PublishedDayCount(day=day, n=n, added=n - previous))

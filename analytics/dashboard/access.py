@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 
 from analytics.selectors import organisation_waves
@@ -76,9 +76,13 @@ def viewer_get(*, user, organisation_slug: str) -> Viewer:
     return Viewer(membership=membership)
 
 
-def dashboard_page(*, manage: bool = False) -> Callable:
+READ = ("GET", "HEAD")
+
+
+def dashboard_page(*, manage: bool = False, methods: tuple[str, ...] = READ) -> Callable:
     """Resolves `organisation` (slug) and, when the URL has one, `wave` (id) into the viewer and
-    the wave, scoped to the viewer; `manage` pages are the HR admin's only (403 for the others)."""
+    the wave, scoped to the viewer; `manage` pages are the HR admin's only (403 for the others).
+    Other methods are 405, checked after the scope and the wave so that a stranger learns nothing."""
 
     def decorate(view: Callable) -> Callable:
         @login_required
@@ -89,6 +93,8 @@ def dashboard_page(*, manage: bool = False) -> Callable:
                 raise PermissionDenied("Only an HR admin of this organisation can do this.")
             if "wave" in kwargs:
                 kwargs["wave"] = get_object_or_404(viewer.waves(), pk=kwargs["wave"])
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
             request.viewer = viewer
             return view(request, viewer, **kwargs)
 

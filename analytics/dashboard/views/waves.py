@@ -15,7 +15,6 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from analytics.dashboard.access import Viewer, dashboard_page
 from analytics.dashboard.forms import LinksForm, OpenLinkForm, WaveForm
@@ -36,7 +35,7 @@ def waves(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     return _waves_page(request, viewer)
 
 
-@dashboard_page(manage=True)
+@dashboard_page(manage=True, methods=("GET", "HEAD", "POST"))
 def wave_new(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     form = WaveForm(request.POST or None, organisation=viewer.organisation)
     if request.method == "POST" and form.is_valid():
@@ -66,14 +65,12 @@ def _transition(request: HttpRequest, viewer: Viewer, wave: Wave, move, done: st
     return redirect("dashboard:waves", organisation=viewer.organisation.slug)
 
 
-@dashboard_page(manage=True)
-@require_POST
+@dashboard_page(manage=True, methods=("POST",))
 def wave_open_view(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
     return _transition(request, viewer, wave, wave_open, _("Wave “%(name)s” is open: k and the team tree are fixed."))
 
 
-@dashboard_page(manage=True)
-@require_POST
+@dashboard_page(manage=True, methods=("POST",))
 def wave_close_view(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
     return _transition(
         request, viewer, wave, wave_close, _("Wave “%(name)s” is closed: its figures are being computed.")
@@ -121,7 +118,7 @@ def _refusal(wave: Wave, error: LinksRefused, form: LinksForm) -> int:
     return 400
 
 
-@dashboard_page(manage=True)
+@dashboard_page(manage=True, methods=("GET", "HEAD", "POST"))
 def wave_links(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
     if request.method != "POST":
         return _links_page(request, viewer, wave)
@@ -151,8 +148,7 @@ def wave_links(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse
     return response
 
 
-@dashboard_page(manage=True)
-@require_POST
+@dashboard_page(manage=True, methods=("POST",))
 def wave_open_link(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
     teams = wave_team_seats(wave=wave)
     form = OpenLinkForm(request.POST, teams=teams)
