@@ -62,7 +62,9 @@ def cell_url(*, viewer: Viewer, wave: Wave) -> str:
     return reverse("dashboard:cell", args=[viewer.organisation.slug, wave.pk, _TEAM, _CODE])
 
 
-def heatmap_grid(*, viewer: Viewer, wave: Wave, heatmap: str) -> Grid:
+def heatmap_grid(*, viewer: Viewer, wave: Wave, heatmap: str, noise: bool = True) -> Grid:
+    """The map's rows and cells for the viewer; `noise` False skips the meaningful-delta estimates
+    (their SQL is most of a map's cost), for outputs that do not show them (the CSV)."""
     dimensions = heatmap_dimensions(wave=wave, heatmap=heatmap)
     codes = tuple(dimension.code for dimension in dimensions)
     visible = viewer.team_ids(wave)
@@ -73,7 +75,7 @@ def heatmap_grid(*, viewer: Viewer, wave: Wave, heatmap: str) -> Grid:
     waves = [wave] if previous is None else [wave, previous]
     # A manager's map still compares with the organisation: its root's errors are needed too.
     team_ids = None if viewer.subtree_root is None else visible | {root}
-    errors = dimension_errors(waves=waves, codes=codes, team_ids=team_ids)
+    errors = dimension_errors(waves=waves, codes=codes, team_ids=team_ids) if noise else {}
     words: dict = {}  # reason -> words, translated once
     organisation = {code: cell_figures(cells.get((root, code))) for code in codes}
     pattern = cell_url(viewer=viewer, wave=wave)

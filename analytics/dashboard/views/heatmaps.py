@@ -38,7 +38,7 @@ def heatmap(request: HttpRequest, viewer: Viewer, wave: Wave, heatmap: str) -> H
 
 @dashboard_page()
 def heatmap_csv(request: HttpRequest, viewer: Viewer, wave: Wave, heatmap: str) -> HttpResponse:
-    grid = heatmap_grid(viewer=viewer, wave=wave, heatmap=heatmap)
+    grid = heatmap_grid(viewer=viewer, wave=wave, heatmap=heatmap, noise=False)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
