@@ -63,10 +63,12 @@ def wave_create(
     name: str,
     k_min: int = 5,
     k_comments: int = 10,
+    opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     allow_open_links: bool = False,
 ) -> Wave:
-    """A draft wave: nothing is frozen until it opens, so HR can still think about k."""
+    """A draft wave (the HR pages and the API both create through here): nothing is frozen until
+    it opens, so HR can still think about k."""
     if survey.organisation_id not in (None, organisation.pk):
         raise ValidationError({"survey": "This survey belongs to another organisation."})
     wave = Wave(
@@ -76,6 +78,7 @@ def wave_create(
         status=Wave.Status.DRAFT,
         k_min=k_min,
         k_comments=k_comments,
+        opens_at=opens_at,
         closes_at=closes_at,
         allow_open_links=allow_open_links,
     )

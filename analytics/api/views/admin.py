@@ -16,7 +16,7 @@ from analytics.api.views.reads import TeamListView, WaveListView
 from survey.models import Team, Wave
 from survey.services.invitations import LinksRefused, SeatsExhausted, WaveNotIssuable, invitations_issue
 from survey.services.teams import team_closure_rebuild
-from survey.services.waves import wave_close, wave_open
+from survey.services.waves import wave_close, wave_create, wave_open
 
 
 class TreeWriteMixin:
@@ -128,7 +128,7 @@ class WaveCollectionView(WaveListView):
     def post(self, request: Request) -> Response:
         payload = rows.WaveCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
-        wave = payload.save(organisation=self.organisation, status=Wave.Status.DRAFT)
+        wave = wave_create(organisation=self.organisation, **payload.validated_data)
         return Response(rows.wave_row(wave), status=status.HTTP_201_CREATED)
 
 
