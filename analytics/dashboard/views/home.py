@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 
 from analytics.dashboard.access import Viewer, dashboard_page
 from analytics.dashboard.pages import page
@@ -24,11 +23,8 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def organisation(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     """The latest wave that has figures, else the waves page (HR admin) or an empty page."""
     waves = [wave for wave in viewer.waves() if wave.status != wave.Status.DRAFT]
-    try:
-        if waves:
-            return redirect("dashboard:overview", organisation=viewer.organisation.slug, wave=waves[0].pk)
-        if viewer.can_manage:
-            return redirect("dashboard:waves", organisation=viewer.organisation.slug)
-    except NoReverseMatch:
-        pass
+    if waves:
+        return redirect("dashboard:overview", organisation=viewer.organisation.slug, wave=waves[0].pk)
+    if viewer.can_manage:
+        return redirect("dashboard:waves", organisation=viewer.organisation.slug)
     return page(request, "dashboard/no_wave.html", viewer)
