@@ -58,7 +58,11 @@ class SubmitView(APIView):
         envelope.is_valid(raise_exception=True)
         with translation.override(envelope.validated_data["language"]):
             try:
-                submission_submit(token=envelope.validated_data["token"], answers=envelope.validated_data["answers"])
+                submission_submit(
+                    token=envelope.validated_data["token"],
+                    answers=envelope.validated_data["answers"],
+                    language=envelope.validated_data["language"],
+                )
             except AnswersInvalid as error:
                 body = {"detail": error.detail, "code": error.code, "errors": error.errors}
                 return Response(body, status=error.status)

@@ -144,7 +144,7 @@ def _responses(wave: Wave, teams: list[Team], count: int, shift: float, seed: in
                     if rng.random() < 0.18:
                         language = "fr" if rng.random() < 0.6 else "en"
                         text = COMMENTS[language][int(rng.integers(len(COMMENTS[language])))]
-                        comments.append(Comment(wave=wave, team=team, question=question, text=scrub(text)))
+                        comments.append(Comment(wave=wave, team=team, question=question, text=scrub(text).text))
                     continue
                 value = _answer(question, list(question.options.all()), latent[question.dimension.code], rng)
                 answers.append(Answer(response=response, question=question, wave=wave, team=team, value=value))

@@ -86,7 +86,7 @@ def questions(request: HttpRequest) -> HttpResponse:
         return render(request, "survey/questions.html", context)
     answers = answers_from_post(survey=survey, data=request.POST)
     try:
-        submission_submit(token=_token(request), answers=answers)
+        submission_submit(token=_token(request), answers=answers, language=request.LANGUAGE_CODE)
     except AnswersInvalid as error:
         context.update(errors=error.errors, submitted=request.POST)
         return render(request, "survey/questions.html", context, status=400)

@@ -174,6 +174,8 @@ SPECTACULAR_SETTINGS = {
 # Pulse's own knobs.
 PULSE_PUBLIC_URL = env("PULSE_PUBLIC_URL", default="http://127.0.0.1:8000")
 PULSE_MAX_TEXT_LENGTH = 2000
+# Collection calls the scrubber through this name, so survey/ never imports analytics/.
+PULSE_COMMENT_SCRUBBER = "analytics.comments.scrub"
 PULSE_AGGREGATE_DEBOUNCE_SECONDS = env.int("PULSE_AGGREGATE_DEBOUNCE_SECONDS", default=15)
 # The participation rate (%) the overview's bar chart draws its target line at.
 PULSE_PARTICIPATION_TARGET = env.int("PULSE_PARTICIPATION_TARGET", default=70)

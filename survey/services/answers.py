@@ -20,14 +20,14 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _clean_one(question: Question, allowed: set[int], value: object) -> int | str:
+def _clean_one(question: Question, allowed: set[int], value: object, language: str | None) -> int | str:
     """The stored form of one answer, or ValueError with a message for the respondent."""
     if question.is_text:
         if not isinstance(value, str):
             raise ValueError(_("Expected text."))
         if len(value) > settings.PULSE_MAX_TEXT_LENGTH:
             raise ValueError(_("Too long: at most %(max)d characters.") % {"max": settings.PULSE_MAX_TEXT_LENGTH})
-        return scrub(value)
+        return scrub(value, language).text
     if question.is_multiple:
         if not isinstance(value, list) or not all(_is_int(item) for item in value):
             raise ValueError(_("Expected a list of option values."))
@@ -44,8 +44,9 @@ def _clean_one(question: Question, allowed: set[int], value: object) -> int | st
     return value
 
 
-def answers_clean(*, survey: Survey, answers: object) -> CleanAnswers:
-    """Checks every answer, collecting one message per bad question code.
+def answers_clean(*, survey: Survey, answers: object, language: str | None = None) -> CleanAnswers:
+    """Checks every answer, collecting one message per bad question code. Free text is scrubbed
+    here, before it goes anywhere else; `language` is the respondent's ("fr", "en") when known.
 
     Missing, null, empty-string and empty-list answers are skipped questions, never errors.
     """
@@ -61,7 +62,7 @@ def answers_clean(*, survey: Survey, answers: object) -> CleanAnswers:
         if value is None or value == "" or value == []:
             continue
         try:
-            stored = _clean_one(question, {option.value for option in question.options.all()}, value)
+            stored = _clean_one(question, {option.value for option in question.options.all()}, value, language)
         except ValueError as error:
             errors[code] = str(error)
             continue

@@ -1,26 +1,20 @@
-"""Removes personal data from free text before it is stored (PRODUCT.md rule 6)."""
+"""The one door from collection to the scrubber (PRODUCT.md rule 6).
 
-import re
+Scrubbing belongs to comment analytics (analytics.comments); collection must not import
+analytics, so the scrubber is named by the `PULSE_COMMENT_SCRUBBER` setting and loaded once.
+"""
 
-PATTERNS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail]"),
-    (re.compile(r"(https?://|www\.)\S+", re.IGNORECASE), "[link]"),
-    (re.compile(r"(?<!\w)(\+|00)?\d[\d .\-()]{7,}\d(?!\w)"), "[phone]"),
-    (re.compile(r"(?<!\w)@\w{2,}"), "[handle]"),
-    (
-        re.compile(
-            r"\b(my name is|i am called|i'm called|je m'appelle|je m’appelle|mon nom est|moi c'est)"
-            r"\s+[\w'’-]+(\s+[A-ZÀ-Ý][\w'’-]+)?",
-            re.IGNORECASE,
-        ),
-        r"\1 [name]",
-    ),
-    # Capitalised first name + last name pairs in the middle of a sentence ("ask Marie Dupont").
-    (re.compile(r"(?<=[a-zà-ÿ,;:] )[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý][A-Za-zÀ-ÿ'’-]+"), "[name]"),
-]
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 
-def scrub(text: str) -> str:
-    for pattern, replacement in PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text.strip()
+@cache
+def _scrubber():
+    return import_string(settings.PULSE_COMMENT_SCRUBBER)
+
+
+def scrub(text: str, lang: str | None = None):
+    """The scrubber's result for `text`: `.text` is what gets stored, `.parts` marks what was removed."""
+    return _scrubber()(text, lang)

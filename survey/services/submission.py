@@ -85,14 +85,14 @@ def _store_pending(invitation: Invitation, clean: CleanAnswers) -> None:
     )
 
 
-def submission_submit(*, token: str, answers: object) -> Wave:
+def submission_submit(*, token: str, answers: object, language: str | None = None) -> Wave:
     """Validates, consumes the invitation, stores the answers; all or nothing.
 
     Deliberately not one transaction (see the module docstring): if storing fails after
     the invitation was consumed, the invitation is handed back before the error propagates.
     """
     invitation = invitation_check(token=token)
-    clean = answers_clean(survey=invitation.wave.survey, answers=answers)
+    clean = answers_clean(survey=invitation.wave.survey, answers=answers, language=language)
     _consume(invitation)
     try:
         _store_pending(invitation, clean)

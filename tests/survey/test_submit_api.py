@@ -26,7 +26,7 @@ def test_accepts_a_valid_submission_and_stores_its_answers(client, tokens, answe
         "fatigue_drained_end_of_day": 4,
         "enps_recommend": 9,
     }
-    assert Comment.objects.get().text == "Clear rules, please. Mail me at [e-mail]"
+    assert Comment.objects.get().text == "Clear rules, please. Mail me at [EMAIL]"
 
 
 def test_a_token_works_once(client, tokens, answers):
