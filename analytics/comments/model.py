@@ -15,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from analytics.comments.corpus import Example, corpus_digest, load_corpus, split
 
@@ -49,12 +50,20 @@ def normalise(text: str) -> str:
     return " ".join(words)
 
 
+def normalise_all(texts: list[str]) -> list[str]:
+    return [normalise(text) for text in texts]
+
+
 def _pipeline(class_weight: str | None) -> Pipeline:
-    words = TfidfVectorizer(preprocessor=normalise, token_pattern=WORDS, ngram_range=(1, 2), sublinear_tf=True)
-    chars = TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
-    features = FeatureUnion([("words", words), ("chars", chars)])
+    # Texts are normalised once, then read as words (and pairs) and as character n-grams.
+    words = TfidfVectorizer(lowercase=False, token_pattern=WORDS, ngram_range=(1, 2), sublinear_tf=True)
+    chars = TfidfVectorizer(lowercase=False, analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
     return Pipeline(
-        [("features", features), ("classifier", LogisticRegression(C=8, max_iter=3000, class_weight=class_weight))]
+        [
+            ("normalise", FunctionTransformer(normalise_all)),
+            ("features", FeatureUnion([("words", words), ("chars", chars)])),
+            ("classifier", LogisticRegression(C=8, max_iter=3000, class_weight=class_weight)),
+        ]
     )
 
 
@@ -122,9 +131,9 @@ def _inputs(texts: list[str], langs: list[str] | None) -> list[str]:
 
 def score(texts: list[str], langs: list[str] | None = None) -> list[str]:
     """The sentiment of each text: "negative", "neutral" or "positive"."""
-    return list(_model()["sentiment"].predict(_inputs(texts, langs))) if texts else []
+    return _model()["sentiment"].predict(_inputs(texts, langs)).tolist() if texts else []
 
 
 def themes(texts: list[str], langs: list[str] | None = None) -> list[str]:
     """The seeded theme of each text (analytics.comments.corpus.THEMES)."""
-    return list(_model()["theme"].predict(_inputs(texts, langs))) if texts else []
+    return _model()["theme"].predict(_inputs(texts, langs)).tolist() if texts else []

@@ -2,10 +2,12 @@
 labelled by its top terms (in the comments' own language)."""
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
@@ -55,7 +57,10 @@ def discover(texts: list[str], lang: str, count: int | None = None) -> list[Topi
     count = min(count, matrix.shape[1])
     if count < 2:
         return []
-    weights = NMF(n_components=count, init="nndsvd", random_state=0, max_iter=400).fit(matrix)
+    with warnings.catch_warnings():
+        # Repetitive comments converge slowly; an approximate factorisation labels topics as well.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = NMF(n_components=count, init="nndsvd", random_state=0, max_iter=400).fit(matrix)
     memberships = weights.transform(matrix)
     vocabulary = np.array(vectoriser.get_feature_names_out())
     topics = []

@@ -38,12 +38,12 @@ class Command(BaseCommand):
             if given and given not in ("fr", "en"):
                 raise CommandError(f"line {line}: lang must be fr or en, not {given!r}.")
             langs.append(given or detect_language(text))
+        # Scored as stored: the models see what production stores, placeholders instead of names.
+        scrubbed = [scrub(text, lang).text for text, lang in zip(texts, langs, strict=True)]
         writer = csv.DictWriter(self.stdout, fieldnames=[*columns, *(c for c in ADDED if c not in columns)],
                                 delimiter="\t", lineterminator="\n", extrasaction="ignore")  # fmt: skip
         writer.writeheader()
-        for row, text, lang, sentiment, theme in zip(
-            rows, texts, langs, score(texts, langs), themes(texts, langs), strict=True
+        for row, lang, sentiment, theme, stored in zip(
+            rows, langs, score(scrubbed, langs), themes(scrubbed, langs), scrubbed, strict=True
         ):
-            writer.writerow(
-                {**row, "lang": lang, "sentiment": sentiment, "theme": theme, "scrubbed": scrub(text, lang).text}
-            )
+            writer.writerow({**row, "lang": lang, "sentiment": sentiment, "theme": theme, "scrubbed": stored})
