@@ -238,3 +238,35 @@ def test_the_receipt_lists_what_was_stored_in_words(client, tokens, language, st
     assert "team-a" in text and "Autumn" in text
     assert statement in text
     assert_no_pii(receipt)
+
+
+def test_an_error_report_about_the_page_holds_no_comment(client, tokens, monkeypatch):
+    """Were storing to fail, the report Django writes (for mail or the DEBUG page) masks the POST."""
+    import sys
+
+    from django.core.signals import got_request_exception
+    from django.views.debug import ExceptionReporter
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    reports = []
+
+    def report(sender, request, **kwargs):
+        reporter = ExceptionReporter(request, *sys.exc_info())
+        reports.extend([reporter.get_traceback_text(), reporter.get_traceback_html()])
+
+    monkeypatch.setattr("survey.views.submission_store", broken)
+    got_request_exception.connect(report)
+    client.raise_request_exception = False
+    try:
+        start(client, tokens[0])
+        page = post(client, {**ANSWERS, "comment_anything_else": f"{CLEAN} Call {PHONE}."})
+        assert post(client, form_fields(page, "confirm")).status_code == 500
+    finally:
+        got_request_exception.disconnect(report)
+    assert len(reports) == 2 and all("disk full" in text for text in reports)
+    assert "comment_ai_help" in reports[0], "the POST section is there, its values masked"
+    for text in reports:
+        for piece in [*PII, CLEAN]:
+            assert piece not in unescape(text), piece
