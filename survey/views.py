@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from survey.forms import answers_from_post, comment_reviews, confirmation_needed, hidden_fields
@@ -111,6 +112,10 @@ def _confirmation_page(request: HttpRequest, survey: Survey, answers: dict, clea
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+# Should the page ever fail, an error report (mail, DEBUG page) shows neither the posted answers
+# nor this frame's variables, which hold the comments as typed.
+@sensitive_post_parameters()
+@sensitive_variables()
 def questions(request: HttpRequest) -> HttpResponse:
     """The questions, then (if scrubbing changed a comment) the confirmation page, then the
     receipt: each is the answer to a POST of the one before, all on this URL."""
