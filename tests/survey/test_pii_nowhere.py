@@ -182,6 +182,7 @@ def test_personal_data_in_comments_reaches_no_table_log_or_queue(real_redis, cli
                 values_after, bodies_after = redis_contents(real_redis)
         stored = database_rows()
         assert len(stored["survey_comment"]) == 2 and not stored["survey_pendingcomment"]
+        assert len(stored["analytics_commentscore"]) == 2, "comment analytics ran in the worker too"
         assert_clean([row for rows in stored.values() for row in rows], "the database (stored)")
         assert_clean(values + values_after, "Redis keys")
         assert_clean(bodies + bodies_after, "Celery messages")
