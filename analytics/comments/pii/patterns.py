@@ -87,6 +87,8 @@ class UrlRecognizer(PatternRecognizer):
     PATTERNS = [
         Pattern("scheme", r"(?i)\b(?:https?|ftp)://[^\s<>\"'\[\]]*[^\s<>\"'\[\].,;:!?)]", 0.9),
         Pattern("www", r"(?i)\bwww\d{0,3}\.[^\s<>\"'\[\]]*[^\s<>\"'\[\].,;:!?)]", 0.9),
+        # Any domain followed by a path: "forms.gle/AbC", "notion.site/x".
+        Pattern("domain with path", r"(?i)(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"'\[\]]*[\w/=#-]", 0.7),
         Pattern(
             "bare domain",
             r"(?i)(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + _TLDS + r")(?![\w-])" + _URL_TAIL,
