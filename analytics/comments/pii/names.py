@@ -185,7 +185,10 @@ def find_names(text, first_names, common, people=None) -> list[tuple[int, int, f
             first = i - 1
         last = _extend_surname(words, i, text, first_names, common)
         taken.update(range(first, last + 1))
-        decided.append((words[first].start, words[last].end, score))
+        end = words[last].end
+        if last > i and len(words[last].text) == 1 and text[end : end + 1] == ".":
+            end += 1  # the initial's full stop: "Sophie M."
+        decided.append((words[first].start, end, score))
     # A word found to be a name once is a name everywhere in the comment ("Jack, our team lead,
     # says... Jack, AI can't fix it").
     seen = {words[k].fold for k in taken if words[k].kind == "word" and not _never_a_name(words[k].fold)}

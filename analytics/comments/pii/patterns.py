@@ -180,6 +180,17 @@ class NirRecognizer(PatternRecognizer):
         return nir_is_valid(pattern_text)
 
 
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+class AnyCaseIbanRecognizer(IbanRecognizer):
+    """Presidio's IBAN recogniser (country formats and the mod-97 check) also for an IBAN typed in
+    lower case; upper-casing ASCII letters keeps every offset in place."""
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        return super().analyze(text.translate(_ASCII_UPPER), entities, nlp_artifacts, regex_flags)
+
+
 def pattern_recognizers(language: str) -> list[EntityRecognizer]:
     return [
         OfflineEmailRecognizer(language),
@@ -191,7 +202,7 @@ def pattern_recognizers(language: str) -> list[EntityRecognizer]:
             supported_regions=("FR", "GB", "US", "BE", "CH", "DE", "ES", "IT", "CA", "MA"),
             leniency=1,
         ),
-        IbanRecognizer(supported_language=language),
+        AnyCaseIbanRecognizer(supported_language=language),
         CreditCardRecognizer(supported_language=language),
         NirRecognizer(language),
     ]
