@@ -22,6 +22,11 @@ LANGUAGES = ("fr", "en")
 _PRIORITY = {"NIR": 0, "IBAN": 1, "CARD": 2, "EMAIL": 3, "URL": 4, "HANDLE": 5, "PHONE": 6, "NAME": 7}
 _PLACEHOLDER = re.compile(PLACEHOLDER)
 _lock = threading.Lock()
+_WARM_UP = {
+    "fr": "Selon Nguyen, Mme Durand (compta) a écrit à k.b@acme.fr, www.acme.fr, @karim.b, 06 12 34 56 78, "
+    "+44 20 7946 0958, FR76 3000 6000 0112 3456 7890 189, 4111 1111 1111 1111, 1 85 05 78 006 084 91.",
+    "en": "Ask Oluwaseun Adeyemi from legal in German about (415) 555-0132 or forms.gle/AbC, Will said.",
+}
 
 
 @functools.cache
@@ -74,6 +79,10 @@ def warm() -> None:
     with _lock:
         analyzer()
         _french_ner()
+    # One pass over every recogniser: phonenumbers loads its region metadata, Presidio compiles
+    # its patterns and the rarer word lists load on first use.
+    for language, text in _WARM_UP.items():
+        find(text, language)
 
 
 def find(text: str, lang: str) -> list[tuple[int, int, str]]:
