@@ -206,6 +206,8 @@ def _first_name_score(words, i, text, first, is_common, capital, context, surnam
         return 0.0
     if token.fold in STOP_WORDS:
         return 0.0
+    if token.sentence_start and first.western >= 3 and cx.PERSON_NEXT.match(text[token.end :]):
+        return 0.8  # "claire m'a dit que..."
     if cx.DEPARTMENT_NEXT.match(text[token.end :]) and first.anywhere >= 3:
         return 0.8  # "raj from procurement"
     if first.western >= 3 and (context & {"title", "role", "intro", "speaking"}):

@@ -9,6 +9,7 @@ the snapshot tldextract ships.
 """
 
 import functools
+import re
 
 import tldextract
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
@@ -180,6 +181,24 @@ class NirRecognizer(PatternRecognizer):
         return nir_is_valid(pattern_text)
 
 
+_YEAR_FIRST = re.compile(r"^(?:19|20)\d\d[-/.]")
+
+
+class LibphonenumberRecognizer(PhoneRecognizer):
+    """Presidio's phone recogniser (phonenumbers, every region's formats and ranges), without the
+    reference numbers it takes for phones: "2024-004512", "RH-2023-0456"."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results if not self._reference(text, r.start, r.end)]
+
+    @staticmethod
+    def _reference(text: str, start: int, end: int) -> bool:
+        glued_before = start >= 2 and text[start - 1] in "-/#" and text[start - 2].isalnum()
+        glued_after = end + 1 < len(text) and text[end] in "-/" and text[end + 1].isalnum()
+        return bool(_YEAR_FIRST.match(text[start:end])) or glued_before or glued_after
+
+
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -197,7 +216,7 @@ def pattern_recognizers(language: str) -> list[EntityRecognizer]:
         UrlRecognizer(language),
         HandleRecognizer(language),
         FrenchPhoneRecognizer(language),
-        PhoneRecognizer(
+        LibphonenumberRecognizer(
             supported_language=language,
             supported_regions=("FR", "GB", "US", "BE", "CH", "DE", "ES", "IT", "CA", "MA"),
             leniency=1,
