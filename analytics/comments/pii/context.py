@@ -34,7 +34,8 @@ APPOSITION = re.compile(
 PLACE_NEXT = re.compile(
     r"(?i)^\s+(?:site|sites|office|offices|campus|plant|branch|hub|factory|store|hq|headquarters|agency|airport)\b"
 )
-PERSON_NEXT_WEAK = re.compile(r"(?i)^\s*(?:a|est|était|fait|is|was|has|had|did|does)\b")
+# French only: "Claire a raison", "Rose est partie"; "Joy is gone", "Hope is not a strategy" are nouns.
+PERSON_NEXT_WEAK = re.compile(r"(?i)^\s*(?:a|est|était|avait|fait)\b")
 SIGN_OFFS = lx.word_set("cordialement merci thanks regards cheers bises best signé signed")
 INTRODUCTIONS = (("m'", "appelle"), ("name", "is"), ("nom", "est"), ("moi", "c'est"), ("i'm",), ("i", "am"))
 PREPOSITIONS = lx.word_set("à a avec au to with by par pour for from de d' chez")

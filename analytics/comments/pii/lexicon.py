@@ -170,7 +170,8 @@ sharepoint onedrive gmail linkedin twitter whatsapp signal telegram yammer viva 
 tableau looker metabase airtable trello asana monday miro loom grammarly quillbot jasper poe
 hugging huggingface lechat dust lucca workplace copilote java kotlin python ruby perl scala swift
 rust golang php cobol fortran javascript typescript react angular vue node django spring docker
-kubernetes aws azure gcp unix oracle snowflake databricks sage cegid
+kubernetes aws azure gcp unix oracle snowflake databricks sage cegid amazon apple tesla dell adobe
+nvidia uber alibaba mozilla ibm
 """)
 
 # Words that follow a product's name to name a model or an edition: "Claude Sonnet", "Copilot Studio".

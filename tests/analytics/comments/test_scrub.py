@@ -196,6 +196,12 @@ CLEAN = [
     ("en", "My lead will review the prompts next week."),
     ("en", "The Olive Garden team lunch was nicer than the AI townhall."),
     ("en", "Bill it to the project code, they said."),
+    ("en", "Frank feedback is needed. Max 3 prompts a day on the free plan? Grant access to everyone."),
+    ("en", "Joy is gone from this job since the AI targets. Faith in leadership is at an all-time low."),
+    ("en", "Will is not the problem, time is. May brings the new targets."),
+    ("fr", "Patience, on nous dit. Prudence est mère de sûreté. Constance dans l'effort, zéro reconnaissance."),
+    ("en", "The Art of Prompting course was useless, we pay for the Max plan and still hit limits."),
+    ("fr", "Apple, Google et Amazon recrutent nos meilleurs profils."),
     # rooms, projects and public figures
     ("fr", "Salle Jean Monnet, 9h, réunion sur l'IA : personne n'est venu."),
     ("en", "Project Phoenix was launched without asking Human Resources."),
