@@ -56,6 +56,7 @@ lint: install
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/aggregate.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/heatmap.py
+	$(PY) bench/sentiment.py
 	$(PY) bench/scrub.py
 
 clean:

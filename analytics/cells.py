@@ -59,3 +59,22 @@ def localised(instance: object, field: str) -> str:
     """`name_fr` or `name_en` (any bilingual field) in the active language, English as fallback."""
     language = (get_language() or "en")[:2]
     return getattr(instance, f"{field}_{language}", "") or getattr(instance, f"{field}_en")
+
+
+# What a comment cell's distribution holds (analytics.services.comments): sentiment shares and
+# seeded themes, in the order pages show them.
+SENTIMENT_LABELS = {
+    "negative": _("Negative"),
+    "neutral": _("Neutral"),
+    "positive": _("Positive"),
+}
+THEME_LABELS = {
+    "workload": _("Workload"),
+    "job_security": _("Job security"),
+    "training": _("Training"),
+    "rules_data": _("Rules and data"),
+    "tools": _("Tools"),
+    "management": _("Management"),
+    "fatigue": _("Fatigue"),
+    "other": _("Other"),
+}

@@ -144,3 +144,39 @@ class OrganisationAPIKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "organisation API key"
         verbose_name_plural = "organisation API keys"
+
+
+class CommentScore(models.Model):
+    """What comment analytics read in one stored comment: language, sentiment, seeded theme and
+    the wave's discovered topic. `wave`, `team` and `question` are copies of the comment's, so
+    that publication is a single-table GROUP BY.
+
+    `release_point` is where the comment's release chunk was published (the team itself, or an
+    ancestor its answers were pooled into): null while it waits. Pages list and count only
+    released comments, so what they show moves in whole chunks, as every figure does."""
+
+    comment = models.OneToOneField(
+        "survey.Comment", on_delete=models.CASCADE, primary_key=True, related_name="score", db_constraint=False
+    )
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", **DERIVED)
+    lang = models.CharField(max_length=2)
+    sentiment = models.CharField(max_length=8)
+    theme = models.CharField(max_length=20)
+    topic = models.SmallIntegerField(null=True)
+    model_version = models.CharField(max_length=40)
+    release_point = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+", **DERIVED)
+
+
+class WaveTopic(models.Model):
+    """A recurring theme found in one wave's released comments of one language (NMF on TF-IDF),
+    labelled by its top terms."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="topics")
+    lang = models.CharField(max_length=2)
+    index = models.SmallIntegerField()
+    terms = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "lang", "index"], name="wave_topic_unique")]

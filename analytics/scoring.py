@@ -97,6 +97,18 @@ def _dimension_cell(team: Node, code: str, kind: str, questions: list[tuple[Ques
     return cell
 
 
+def _comment_cell(team: Node, rule: QuestionRule, counts: dict[int, int], breakdowns: dict) -> RawCell:
+    cell = RawCell(
+        team=team, kind="comments", code=rule.code, group=f"comments:{rule.code}", n=counts.get(0, 0), comments=True
+    )
+    breakdown = breakdowns.get((team, rule.id))
+    # The breakdown counts the very comments the cell's n counts (both follow the release plan);
+    # a breakdown that disagrees (comments released before they were scored) is left out, not shown.
+    if breakdown and breakdown["n"] == cell.n:
+        cell.distribution = {"sentiment": dict(breakdown["sentiment"]), "themes": dict(breakdown["themes"])}
+    return cell
+
+
 def raw_cells(
     *,
     rules: SurveyRules,
@@ -104,10 +116,12 @@ def raw_cells(
     counts: Iterable[tuple[Node, int, int, int]],
     responses: dict[Node, int],
     headcounts: dict[Node, int],
+    comment_breakdowns: dict[tuple[Node, int], dict] | None = None,
 ) -> list[RawCell]:
     """All cells for every team: counts are (team, question id, value, n) rolled up the tree
     (a text question's count, under value 0, is its number of comments), `responses` per team
-    rolled up too, `headcounts` as HR entered them."""
+    rolled up too, `headcounts` as HR entered them. `comment_breakdowns` (team, question id) ->
+    sentiment and theme counts of the same released comments become a comment cell's distribution."""
     by_team: dict[Node, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for team, question_id, value, n in counts:
         by_team[team][question_id][value] = n
@@ -128,16 +142,7 @@ def raw_cells(
         per_dimension: dict[str, list[tuple[QuestionRule, RawCell]]] = defaultdict(list)
         for rule in rules.questions.values():
             if rule.type == Question.Type.TEXT:
-                cells.append(
-                    RawCell(
-                        team=team,
-                        kind="comments",
-                        code=rule.code,
-                        group=f"comments:{rule.code}",
-                        n=by_team[team].get(rule.id, {}).get(0, 0),
-                        comments=True,
-                    )
-                )
+                cells.append(_comment_cell(team, rule, by_team[team].get(rule.id, {}), comment_breakdowns or {}))
                 continue
             cell = _question_cell(team, rule, by_team[team].get(rule.id, {}))
             cells.append(cell)

@@ -22,9 +22,10 @@ TRANSIENT = (OperationalError, ConnectionError)
     soft_time_limit=240,
     time_limit=300,
 )
-def aggregate_wave(wave_id: str, full: bool = False) -> dict:
+def aggregate_wave(wave_id: str, full: bool = False, rescore: bool = False) -> dict:
+    """Folds and publishes a wave; `rescore` scores all its comments again first (batch scoring)."""
     cache.delete(_debounce_key(wave_id))
-    result = wave_aggregate(wave_id=wave_id, full=full)
+    result = wave_aggregate(wave_id=wave_id, full=full, rescore=rescore)
     return {"folded": result.folded, "published": result.published}
 
 

@@ -43,7 +43,21 @@ class SubmitView(APIView):
     @extend_schema(
         request=SubmissionSerializer,
         responses={
-            201: inline_serializer("Submitted", {"detail": serializers.CharField()}),
+            201: OpenApiResponse(
+                inline_serializer(
+                    "Submitted",
+                    {
+                        "detail": serializers.CharField(),
+                        "comments": serializers.DictField(
+                            child=serializers.CharField(),
+                            help_text="Question code → the comment exactly as stored, after personal data "
+                            "(names, e-mail addresses, phone numbers...) was replaced by placeholders such as "
+                            "[NAME]. Show it to the person: it is all that was kept of what they wrote.",
+                        ),
+                    },
+                ),
+                description="Stored. The body says which comments were stored, and in which form.",
+            ),
             400: OpenApiResponse(ErrorSerializer, description="Bad field(s): `errors` names each one."),
             404: OpenApiResponse(ErrorSerializer, description="Unknown token, or a wave not open yet."),
             409: OpenApiResponse(ErrorSerializer, description="The token was already used."),
@@ -58,7 +72,7 @@ class SubmitView(APIView):
         envelope.is_valid(raise_exception=True)
         with translation.override(envelope.validated_data["language"]):
             try:
-                submission_submit(
+                submitted = submission_submit(
                     token=envelope.validated_data["token"],
                     answers=envelope.validated_data["answers"],
                     language=envelope.validated_data["language"],
@@ -68,6 +82,8 @@ class SubmitView(APIView):
                 return Response(body, status=error.status)
             except SubmissionError as error:
                 return Response({"detail": error.detail, "code": error.code}, status=error.status)
-            return Response(
-                {"detail": str(translation.gettext("Thank you, your answers were recorded."))}, status.HTTP_201_CREATED
-            )
+            body = {
+                "detail": str(translation.gettext("Thank you, your answers were recorded.")),
+                "comments": submitted.clean.stored_comments,
+            }
+            return Response(body, status.HTTP_201_CREATED)

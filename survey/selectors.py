@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from survey.models import Dimension, Invitation, Question, Survey, Team, Wave, WaveTeam
+from survey.services.answers import CleanAnswers
 
 
 @dataclass
@@ -21,6 +22,34 @@ def survey_question_groups(*, survey: Survey) -> list[QuestionGroup]:
             groups.append(QuestionGroup(dimension=question.dimension, questions=[]))
         groups[-1].questions.append(question)
     return groups
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of the receipt page."""
+
+    question: Question
+    labels: list[str]  # the chosen option's label, or each ticked one's; empty for a comment
+    comment: str = ""  # exactly as stored
+
+
+def submission_receipt(*, survey: Survey, clean: CleanAnswers) -> list[ReceiptLine]:
+    """What one submission stored, in words in the active language and in questionnaire order:
+    every question answered, and nothing about the skipped ones (they store nothing)."""
+    lines = []
+    for question in survey.questions.prefetch_related("options").order_by("position"):
+        if question.id in clean.comments:
+            lines.append(ReceiptLine(question=question, labels=[], comment=clean.comments[question.id]))
+        elif question.id in clean.values:
+            lines.append(ReceiptLine(question=question, labels=_chosen_labels(question, clean.values[question.id])))
+    return lines
+
+
+def _chosen_labels(question: Question, value: int) -> list[str]:
+    if question.is_multiple:
+        # A multiple-choice answer is the bitmask of its ticked options' values.
+        return [option.label for option in question.options.all() if value >> option.value & 1]
+    return [option.label for option in question.options.all() if option.value == value]
 
 
 def wave_tree(*, wave: Wave) -> tuple[dict, dict]:

@@ -7,7 +7,6 @@ app_name = "survey"
 urlpatterns = [
     path("s/", views.welcome, name="welcome"),
     path("s/questions/", views.questions, name="questions"),
-    path("s/thanks/", views.receipt, name="receipt"),
     path("s/privacy/", views.privacy, name="privacy"),
     # Last, so that the fixed pages above are never read as a token.
     path("s/<str:token>/", views.start, name="start"),

@@ -1,15 +1,23 @@
-"""The employee's pages: link, welcome, questions, receipt. No JavaScript needed."""
+"""The employee's pages: link, welcome, questions, confirmation, receipt. No JavaScript needed.
+
+What the person typed is scrubbed as soon as it arrives and never goes back out: the confirmation
+page, the receipt and a page asking for corrections carry only the scrubbed text, every page is
+no-store, and nothing of it goes into the session or a cookie (PRODUCT.md rules 6 and 8).
+"""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from survey.forms import answers_from_post
-from survey.selectors import invitation_team_seats, survey_question_groups
+from survey.forms import answers_from_post, comment_reviews, confirmation_needed, hidden_fields
+from survey.models import Invitation, Question, Survey
+from survey.selectors import invitation_team_seats, submission_receipt, survey_question_groups
+from survey.services.answers import CleanAnswers, answers_clean
 from survey.services.errors import AnswersInvalid, SubmissionError
-from survey.services.submission import invitation_check, submission_submit
+from survey.services.submission import invitation_check, submission_store
 
 # The secret travels in the link's own request only, then in a signed cookie of its own, never in
 # the pages' URLs (browser history, Referer). Not in the session: that would give it the admin
@@ -73,30 +81,67 @@ def welcome(request: HttpRequest) -> HttpResponse:
     return render(request, "survey/welcome.html", context)
 
 
+def _questions_page(request: HttpRequest, invitation: Invitation, error: AnswersInvalid | None = None) -> HttpResponse:
+    survey = invitation.wave.survey
+    context = {"wave": invitation.wave, "survey": survey, "groups": survey_question_groups(survey=survey)}
+    if error is None:
+        return render(request, "survey/questions.html", context)
+    # The answers come back for correcting, but a comment only as it would be stored: the page
+    # never echoes what was typed (a comment too long to check comes back empty).
+    submitted = request.POST.copy()
+    for question in survey.questions.filter(type=Question.Type.TEXT):
+        scrubbed = error.scrubbed.get(question.code)
+        submitted.setlist(question.code, [scrubbed.text] if scrubbed else [])
+    scrubbed_codes = {code for code, scrubbed in error.scrubbed.items() if scrubbed.changed}
+    context.update(errors=error.errors, submitted=submitted, scrubbed_codes=scrubbed_codes)
+    return render(request, "survey/questions.html", context, status=400)
+
+
+def _confirmation_page(request: HttpRequest, survey: Survey, answers: dict, clean: CleanAnswers) -> HttpResponse:
+    """Each comment that scrubbing changed, as it will be stored, editable; the other answers
+    ride along in hidden fields and are checked again when the page posts."""
+    reviews = comment_reviews(survey=survey, data=request.POST, clean=clean)
+    context = {
+        "survey": survey,
+        "reviews": reviews,
+        "hidden": hidden_fields(survey=survey, answers=answers, clean=clean, reviews=reviews),
+        "again": bool(request.POST.get("action")),
+    }
+    return render(request, "survey/confirm.html", context)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+# Should the page ever fail, an error report (mail, DEBUG page) shows neither the posted answers
+# nor this frame's variables, which hold the comments as typed.
+@sensitive_post_parameters()
+@sensitive_variables()
 def questions(request: HttpRequest) -> HttpResponse:
+    """The questions, then (if scrubbing changed a comment) the confirmation page, then the
+    receipt: each is the answer to a POST of the one before, all on this URL."""
     try:
         invitation = _current_invitation(request)
     except SubmissionError as error:
         return _error_page(request, error)
-    survey = invitation.wave.survey
-    context = {"wave": invitation.wave, "survey": survey, "groups": survey_question_groups(survey=survey)}
     if request.method == "GET":
-        return render(request, "survey/questions.html", context)
+        return _questions_page(request, invitation)
+    survey = invitation.wave.survey
     answers = answers_from_post(survey=survey, data=request.POST)
     try:
-        submission_submit(token=_token(request), answers=answers, language=request.LANGUAGE_CODE)
+        clean = answers_clean(survey=survey, answers=answers, language=request.LANGUAGE_CODE)
     except AnswersInvalid as error:
-        context.update(errors=error.errors, submitted=request.POST)
-        return render(request, "survey/questions.html", context, status=400)
+        return _questions_page(request, invitation, error)
+    if confirmation_needed(data=request.POST, clean=clean):
+        return _confirmation_page(request, survey, answers, clean)
+    try:
+        # The single-use check happens here, at the store: a replayed or reloaded form meets a used link.
+        submitted = submission_store(invitation=invitation, clean=clean)
     except SubmissionError as error:
         return _error_page(request, error)
-    return _forget_token(redirect("survey:receipt"))
-
-
-def receipt(request: HttpRequest) -> HttpResponse:
-    return render(request, "survey/receipt.html")
+    # Rendered in this response rather than after a redirect, so that the receipt needs no session
+    # or cookie to remember it; a reload posts again and finds the link gone.
+    context = {"submitted": submitted, "lines": submission_receipt(survey=survey, clean=submitted.clean)}
+    return _forget_token(render(request, "survey/receipt.html", context))
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics.dashboard.views import auth, heatmaps, home, overview, reports, waves
+from analytics.dashboard.views import auth, comments, heatmaps, home, overview, reports, waves
 
 app_name = "dashboard"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     *overview.urlpatterns,
     *heatmaps.urlpatterns,
     *reports.urlpatterns,
+    *comments.urlpatterns,
     *waves.urlpatterns,
 ]

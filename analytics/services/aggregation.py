@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from analytics.models import TeamTally
+from analytics.services.comments import comments_score
 from analytics.services.counts import counts_merge
 from analytics.services.publication import wave_publish
 from config.db import execute, uuid_param
@@ -93,14 +94,18 @@ def _recount(wave: Wave) -> None:
 
 
 @transaction.atomic
-def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False) -> AggregationResult:
-    """Folds pending submissions in (and recounts everything if `full`), then publishes."""
+def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False, rescore: bool = False) -> AggregationResult:
+    """Folds pending submissions in (and recounts everything if `full`), then publishes. `rescore`
+    scores every comment of the wave again (a new model) and republishes everything."""
     wave = Wave.objects.select_for_update().get(pk=wave_id)
     if connection.vendor == "postgresql":
         # Group-bys over a wave's counts fit in memory with this much; the default spills to disk.
         execute("SET LOCAL work_mem = '64MB'")
     batch = pending_claim(wave=wave)
     folded = _fold(batch) if batch else 0
+    # Before the release: every comment a release counts must have its score.
+    comments_score(wave=wave, rescore=rescore)
+    full = full or rescore
     if full:
         _recount(wave)
     published = wave_publish(wave=wave, force=full)

@@ -17,6 +17,12 @@ from django.utils import timezone
 from analytics import disclosure
 from analytics.models import DriverResult, Publication, PublishedCell, RolledCount, TeamTally
 from analytics.scoring import ANSWERED, cell_sizes, raw_cells, survey_rules
+from analytics.services.comments import (
+    comment_breakdowns,
+    comments_mark_released,
+    wave_topics_discover,
+    wave_topics_stale,
+)
 from analytics.services.drivers import wave_drivers
 from config.db import execute, uuid_param, uuid_text
 from survey.models import Question, Wave
@@ -146,6 +152,7 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
         where = "a.wave_id = %s AND a.n <> a.released"
         execute(ROLL_RELEASE.format(exploded=EXPLODED.format(where=where)), [wave_id, *[wave_id] * 3, wave_id])
         execute(SNAPSHOT_RELEASE, [wave_id])
+        comments_mark_released(wave=wave)
         execute("DROP TABLE pulse_release_plan")
     if tally_points:
         grown: dict = defaultdict(int)
@@ -257,6 +264,7 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
         counts=_rolled_rows(wave, recompute),
         responses=responses,
         headcounts=headcounts,
+        comment_breakdowns=comment_breakdowns(wave=wave),
     )
     gated = disclosure.mask(cells, reasons)
     disclosure.with_previous(gated, _previous_scores(wave))
@@ -279,6 +287,8 @@ def wave_publish(*, wave: Wave, force: bool = False) -> bool:
         publication.version += 1
         publication.published_at = timezone.now()
         publication.save()
+    if force or (changed and wave_topics_stale(wave=wave)):
+        wave_topics_discover(wave=wave)
     # Drivers exist for closed waves only: fit them at closing even when closing released nothing new.
     if changed or (wave.status == Wave.Status.CLOSED and not DriverResult.objects.filter(wave=wave).exists()):
         wave_drivers(wave=wave)

@@ -7,27 +7,41 @@ from django.utils.translation import gettext as _
 
 from survey.models import Question, Survey
 from survey.services.errors import AnswersInvalid
-from survey.services.scrub import scrub
+from survey.services.scrub import ScrubResult, scrub
 
 
 @dataclass
 class CleanAnswers:
     values: dict[int, int] = field(default_factory=dict)  # question id -> stored value
     comments: dict[int, str] = field(default_factory=dict)  # question id -> scrubbed text
+    # Question code -> the scrubber's result, for every text answer: what the confirmation page marks.
+    scrubbed: dict[str, ScrubResult] = field(default_factory=dict)
+    survey_id: object = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether scrubbing removed anything from any comment: the person should see it first."""
+        return any(result.changed for result in self.scrubbed.values())
+
+    @property
+    def stored_comments(self) -> dict[str, str]:
+        """Question code -> the comment exactly as stored (empty comments are not stored)."""
+        return {code: result.text for code, result in self.scrubbed.items() if result.text}
 
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _clean_one(question: Question, allowed: set[int], value: object, language: str | None) -> int | str:
-    """The stored form of one answer, or ValueError with a message for the respondent."""
+def _clean_one(question: Question, allowed: set[int], value: object, language: str | None) -> int | ScrubResult:
+    """The stored form of one answer (for text, the scrubber's result), or ValueError with a
+    message for the respondent."""
     if question.is_text:
         if not isinstance(value, str):
             raise ValueError(_("Expected text."))
         if len(value) > settings.PULSE_MAX_TEXT_LENGTH:
             raise ValueError(_("Too long: at most %(max)d characters.") % {"max": settings.PULSE_MAX_TEXT_LENGTH})
-        return scrub(value, language).text
+        return scrub(value, language)
     if question.is_multiple:
         if not isinstance(value, list) or not all(_is_int(item) for item in value):
             raise ValueError(_("Expected a list of option values."))
@@ -48,12 +62,14 @@ def answers_clean(*, survey: Survey, answers: object, language: str | None = Non
     """Checks every answer, collecting one message per bad question code. Free text is scrubbed
     here, before it goes anywhere else; `language` is the respondent's ("fr", "en") when known.
 
-    Missing, null, empty-string and empty-list answers are skipped questions, never errors.
+    Missing, null, empty-string and empty-list answers are skipped questions, never errors. The
+    AnswersInvalid raised for bad answers carries the scrubbed comments too, so that a page
+    asking for corrections can show them without echoing what was typed.
     """
     if not isinstance(answers, dict):
         raise AnswersInvalid({"answers": _("Expected an object mapping question codes to answers.")})
     questions = {question.code: question for question in survey.questions.prefetch_related("options")}
-    clean, errors = CleanAnswers(), {}
+    clean, errors = CleanAnswers(survey_id=survey.pk), {}
     for code, value in answers.items():
         question = questions.get(code)
         if question is None:
@@ -66,11 +82,12 @@ def answers_clean(*, survey: Survey, answers: object, language: str | None = Non
         except ValueError as error:
             errors[code] = str(error)
             continue
-        if isinstance(stored, str):
-            if stored:
-                clean.comments[question.id] = stored
-        else:
+        if isinstance(stored, int):
             clean.values[question.id] = stored
+        else:
+            clean.scrubbed[code] = stored
+            if stored.text:
+                clean.comments[question.id] = stored.text
     if errors:
-        raise AnswersInvalid(errors)
+        raise AnswersInvalid(errors, scrubbed=clean.scrubbed)
     return clean

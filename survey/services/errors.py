@@ -54,6 +54,8 @@ class AnswersInvalid(SubmissionError):
     code = "invalid_answers"
     message = _("Some answers are not valid.")
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], *, scrubbed: dict[str, object] | None = None) -> None:
         super().__init__()
         self.errors = errors
+        # Question code -> the scrubber's result for each valid comment: never the typed text.
+        self.scrubbed = scrubbed or {}

@@ -12,12 +12,13 @@ Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from config.db import uuid_param
-from survey.models import Invitation, PendingAnswer, PendingComment, PendingResponse, Wave
+from survey.models import Invitation, PendingAnswer, PendingComment, PendingResponse, Team, Wave
 from survey.services.answers import CleanAnswers, answers_clean
 from survey.services.errors import (
     InvitationExpired,
@@ -85,14 +86,24 @@ def _store_pending(invitation: Invitation, clean: CleanAnswers) -> None:
     )
 
 
-def submission_submit(*, token: str, answers: object, language: str | None = None) -> Wave:
-    """Validates, consumes the invitation, stores the answers; all or nothing.
+@dataclass(frozen=True)
+class Submitted:
+    """What one submission stored: the receipt page and the API's 201 body are made of this."""
+
+    wave: Wave
+    team: Team
+    clean: CleanAnswers
+
+
+def submission_store(*, invitation: Invitation, clean: CleanAnswers) -> Submitted:
+    """Consumes the invitation and stores answers already checked by `answers_clean`; all or nothing.
 
     Deliberately not one transaction (see the module docstring): if storing fails after
     the invitation was consumed, the invitation is handed back before the error propagates.
+    The conditional UPDATE in `_consume` is what makes a replayed form or a reload fail.
     """
-    invitation = invitation_check(token=token)
-    clean = answers_clean(survey=invitation.wave.survey, answers=answers, language=language)
+    if clean.survey_id != invitation.wave.survey_id:
+        raise ValueError("These answers were checked against another survey.")
     _consume(invitation)
     try:
         _store_pending(invitation, clean)
@@ -102,7 +113,14 @@ def submission_submit(*, token: str, answers: object, language: str | None = Non
     from analytics.tasks import schedule_wave_aggregation
 
     schedule_wave_aggregation(wave_id=invitation.wave_id)
-    return invitation.wave
+    return Submitted(wave=invitation.wave, team=invitation.team, clean=clean)
+
+
+def submission_submit(*, token: str, answers: object, language: str | None = None) -> Submitted:
+    """Validates (scrubbing comments), consumes the invitation, stores the answers; all or nothing."""
+    invitation = invitation_check(token=token)
+    clean = answers_clean(survey=invitation.wave.survey, answers=answers, language=language)
+    return submission_store(invitation=invitation, clean=clean)
 
 
 def mixing_minimum(wave: Wave) -> int:

@@ -111,7 +111,8 @@ def test_hr_admin_reads_heatmaps_drills_down_exports_and_switches_language(brows
         visit.nav(name)
         visit.check(shot)
     visit.nav("Comments")
-    assert page.locator("#comments-not-analysed").is_visible()
+    assert page.locator("table.sentiment tr[data-sentiment]").count() == 3
+    assert page.locator("ul.comments li").count() > 0
     visit.check("comments")
     visit.nav("Report")
     assert page.locator("#print-adoption").is_visible() and page.locator("#print-wellbeing").is_visible()

@@ -201,20 +201,37 @@ def test_without_drivers_in_scope_the_page_says_why(manager, published_wave, tea
 # Comments ----------------------------------------------------------------------------------------
 
 
-def test_comments_show_only_published_comment_counts(hr_admin, manager, published_wave, teams):
+def test_comments_show_published_figures_and_exactly_the_released_comments(hr_admin, manager, published_wave, teams):
     checked = 0
     for user, slug in ((hr_admin, "all"), (manager, "dept")):
         response = signed_in(user).get(wave_url("comments", published_wave))
         assert response.status_code == 200
-        assert b"not analysed yet" in response.content
         cells = PublishedCell.objects.filter(wave=published_wave, team=teams[slug], kind="comments")
         assert cells.exists()
         shown = [int(attributes["data-n"]) for attributes, _ in marked(response, "data-n")]
         assert shown == [cell.n for cell in cells if not cell.suppressed]
+        for cell in cells.filter(suppressed=False):
+            assert sum(cell.distribution["sentiment"].values()) == sum(cell.distribution["themes"].values()) == cell.n
+            checked += 1
+        # The list holds the comments the shown cells count, scrubbed, and nothing else.
+        assert response.content.count(b"<li lang=") == sum(shown)
+        assert b"Mail me at [EMAIL]" in response.content and b"jane.doe" not in response.content
         if cells.filter(suppressed=True).exists():
             assert b"fewer than 10 answers" in response.content
-        checked += cells.count()
     assert checked > 0
+
+
+def test_comments_of_a_hidden_cell_are_not_listed(hr_admin, published_wave, teams):
+    cell = PublishedCell.objects.get(wave=published_wave, team=teams["team-a"], kind="comments", code="comment_ai_help")
+    assert cell.suppressed  # 6 comments, below k_comments = 10
+    response = signed_in(hr_admin).get(wave_url("comments", published_wave) + f"?team={teams['team-a'].pk}")
+    assert response.status_code == 200
+    assert b"<li lang=" not in response.content and b"data-sentiment" not in response.content
+
+
+@pytest.mark.parametrize(("team", "status"), [("nope", 400), ("00000000-0000-0000-0000-000000000000", 404)])
+def test_comments_refuse_a_bad_or_foreign_team(hr_admin, published_wave, team, status):
+    assert signed_in(hr_admin).get(wave_url("comments", published_wave) + f"?team={team}").status_code == status
 
 
 # Print -------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The cast of the insider attacks: acme's HR admin, manager and staff representative, and globex,
 another organisation with its own HR admin, tree, survey and wave."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.test import Client
 
@@ -103,3 +105,54 @@ def team_form(team: Team, **changes) -> dict:
         "headcount": team.headcount,
         "external_id": team.external_id,
     } | changes
+
+
+class _FormFields(HTMLParser):
+    """The fields a browser would post from a page's answer form: inputs, checked boxes,
+    textareas; `submit` names the button pressed."""
+
+    def __init__(self, submit: str | None) -> None:
+        super().__init__()
+        self.submit, self.fields, self._textarea, self._in_form = submit, [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "form":
+            self._in_form = attrs.get("action") == "/s/questions/"  # not the language switch
+        if not self._in_form:
+            return
+        if tag == "textarea":
+            self._textarea = [name, ""]
+        elif tag == "input" and name and name != "csrfmiddlewaretoken":
+            kind = attrs.get("type", "text")
+            if kind not in ("radio", "checkbox") or "checked" in attrs:
+                self.fields.append((name, attrs.get("value", "")))
+        elif tag == "button" and name and attrs.get("value") == self.submit:
+            self.fields.append((name, attrs["value"]))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        if tag == "textarea" and self._textarea is not None:
+            # The HTML parser drops the newline that may open a textarea's content.
+            name, text = self._textarea
+            self.fields.append((name, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+
+
+def form_fields(response, submit: str | None = None, **changes: str) -> dict[str, list[str]]:
+    """The page's form as the browser would post it after pressing `submit`, with `changes`
+    typed over some fields (a textarea, or a hidden field tampered with)."""
+    parser = _FormFields(submit)
+    parser.feed(response.content.decode())
+    data: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        data.setdefault(name, []).append(value)
+    for name, value in changes.items():
+        data[name] = [value]
+    return data

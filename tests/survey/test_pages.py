@@ -31,12 +31,13 @@ def test_answering_on_the_page_records_and_shows_a_receipt(client, tokens, wave)
     response = client.post(
         "/s/questions/", {"adoption_frequency": "5", "adoption_tasks": ["0", "3"], "enps_recommend": "8"}
     )
-    assert response.status_code == 302 and response["Location"] == "/s/thanks/"
+    assert response.status_code == 200
+    assert "Thank you, your answers were recorded." in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     close_and_fold(wave)
     assert Response.objects.filter(wave=wave).count() == 1
     assert Answer.objects.get(question__code="adoption_tasks").value == 0b1001
-    assert client.get("/s/thanks/").status_code == 200
-    # The session no longer holds the link: going back cannot answer again.
+    # The cookie no longer holds the link: going back cannot answer again.
     assert client.get("/s/questions/").status_code == 404
 
 
@@ -97,7 +98,7 @@ def test_open_team_links_warn_about_duplicates(client, wave, teams):
     assert "cannot stop someone from answering twice" in client.get("/s/").content.decode()
     for _ in range(2):
         start(client, token)
-        assert client.post("/s/questions/", {"enps_recommend": "7"}).status_code == 302
+        assert client.post("/s/questions/", {"enps_recommend": "7"}).status_code == 200
     close_and_fold(wave)
     assert Response.objects.filter(team=teams["team-b"]).count() == 2
 
@@ -134,7 +135,7 @@ def test_the_cookie_is_deleted_by_a_successful_submission(client, tokens):
     invalid = client.post("/s/questions/", {"adoption_frequency": "42"})
     assert invalid.status_code == 400 and SURVEY_COOKIE not in invalid.cookies, "kept to correct the answer"
     response = client.post("/s/questions/", {"enps_recommend": "8"})
-    assert response.status_code == 302
+    assert response.status_code == 200 and response.templates[0].name == "survey/receipt.html"
     assert_cookie_deleted(response)
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from survey.models import Answer, Comment, Invitation, PendingResponse, Response, Wave
+from survey.models import Answer, Comment, Invitation, PendingComment, PendingResponse, Response, Wave
 from tests.conftest import close_and_fold
 
 URL = "/api/v1/submit/"
@@ -27,6 +27,33 @@ def test_accepts_a_valid_submission_and_stores_its_answers(client, tokens, answe
         "enps_recommend": 9,
     }
     assert Comment.objects.get().text == "Clear rules, please. Mail me at [EMAIL]"
+
+
+def test_the_201_body_returns_each_comment_exactly_as_stored(client, tokens, answers):
+    """A kiosk or chat bot can show the person what was kept of their words (PRODUCT.md rule 8)."""
+    both = {**answers, "comment_anything_else": "Nothing to hide here."}
+    response = submit(client, tokens[0], both)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["comments"] == {
+        "comment_ai_help": "Clear rules, please. Mail me at [EMAIL]",
+        "comment_anything_else": "Nothing to hide here.",
+    }
+    assert set(PendingComment.objects.values_list("text", flat=True)) == set(body["comments"].values())
+    assert "jane.doe" not in response.content.decode()
+    skipped = submit(client, tokens[1], {"enps_recommend": 7, "comment_ai_help": ""})
+    assert skipped.json()["comments"] == {}
+
+
+def test_the_schema_documents_the_stored_comments(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    created = schema["paths"]["/api/v1/submit/"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    submitted = schema["components"]["schemas"][created["$ref"].rsplit("/", 1)[-1]]
+    assert set(submitted["required"]) == {"detail", "comments"}
+    assert submitted["properties"]["comments"]["additionalProperties"] == {"type": "string"}
+    assert "exactly as stored" in submitted["properties"]["comments"]["description"]
 
 
 def test_a_token_works_once(client, tokens, answers):

@@ -13,9 +13,9 @@ from analytics.dashboard.pages import page
 from analytics.dashboard.views.overview import participation_rows
 from analytics.dashboard.wave_rows import TeamRow, live_rows, top_team, wave_rows
 from analytics.models import PublishedCell
-from analytics.selectors import cells_for_wave, heatmap_cells, trend_cells, wave_drivers
+from analytics.selectors import heatmap_cells, trend_cells, wave_drivers
 from analytics.services.drivers import MIN_RESPONDENTS, OUTCOMES
-from survey.models import Dimension, Question, Survey, Team, Wave
+from survey.models import Dimension, Survey, Wave
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -166,42 +166,6 @@ def drivers(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
     )
 
 
-# Comments ----------------------------------------------------------------------------------------
-
-
-def comment_counts(*, wave: Wave, team: Team | None) -> list[dict]:
-    """The published comment cells of `team` (one per free-text question), through the gate."""
-    if team is None:
-        return []
-    questions = {question.code: question for question in Question.objects.filter(survey=wave.survey_id)}
-    counts = []
-    for cell in cells_for_wave(wave=wave).filter(kind=PublishedCell.Kind.COMMENTS, team_id=team.pk):
-        question = questions.get(cell["code"])
-        counts.append(
-            {
-                "question": localised(question, "text") if question else cell["code"],
-                "suppressed": cell["suppressed"],
-                "n": cell["n"],
-                "why": reason_words(cell["reason"], k=wave.k_comments),
-            }
-        )
-    return counts
-
-
-@dashboard_page()
-def comments(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
-    top = top_team(rows=wave_rows(viewer=viewer, wave=wave))
-    return page(
-        request,
-        "dashboard/comments.html",
-        viewer,
-        wave=wave,
-        nav="comments",
-        top=top,
-        counts=comment_counts(wave=wave, team=top),
-    )
-
-
 # Print -------------------------------------------------------------------------------------------
 
 
@@ -252,6 +216,5 @@ def report(request: HttpRequest, viewer: Viewer, wave: Wave) -> HttpResponse:
 urlpatterns = [
     path("<slug:organisation>/trends/", trends, name="trends"),
     path("<slug:organisation>/w/<uuid:wave>/drivers/", drivers, name="drivers"),
-    path("<slug:organisation>/w/<uuid:wave>/comments/", comments, name="comments"),
     path("<slug:organisation>/w/<uuid:wave>/print/", report, name="print"),
 ]

@@ -12,8 +12,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--wave", help="Wave id; by default every open or closed wave.")
         parser.add_argument("--full", action="store_true", help="Recount everything instead of new answers only.")
+        parser.add_argument(
+            "--rescore-comments",
+            action="store_true",
+            help="Score every comment again with the current model (after train_sentiment), then recount.",
+        )
 
-    def handle(self, *args, wave: str | None, full: bool, **options) -> None:
+    def handle(self, *args, wave: str | None, full: bool, rescore_comments: bool, **options) -> None:
         waves = Wave.objects.exclude(status=Wave.Status.DRAFT)
         if wave:
             try:
@@ -24,7 +29,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No open or closed wave with id {wave!r}.")
         for each in waves:
             started = time.perf_counter()
-            result = wave_aggregate(wave_id=each.pk, full=full)
+            result = wave_aggregate(wave_id=each.pk, full=full, rescore=rescore_comments)
             self.stdout.write(
                 f"{each.name}: folded {result.folded} new responses, "
                 f"{'published' if result.published else 'nothing new to publish'} "
