@@ -36,25 +36,14 @@ def placeholder(kind: str) -> str:
     return f"[{kind}]"
 
 
-_FRENCH_HINTS = frozenset(
-    ("le", "la", "les", "des", "une", "est", "et", "à", "au", "aux", "du", "que", "qui", "pas", "pour", "sur",
-     "avec", "dans", "je", "on", "nous", "vous", "il", "elle", "ça", "c'est", "j'ai")
-)  # fmt: skip
-_ENGLISH_HINTS = frozenset(
-    ("the", "a", "an", "is", "are", "and", "to", "of", "in", "for", "on", "with", "that", "this", "it", "i",
-     "we", "you", "they", "not", "my", "our")
-)  # fmt: skip
-
-
 def _language(text: str, lang: str | None) -> str:
-    """The respondent's language when the form gives it; else the more frequent function words
-    (detection proper belongs to `detect_language`; this only picks the word lists)."""
+    """The respondent's language when the form gives it, else the detected one: it only picks
+    the word lists and whether the French NER is asked."""
     if lang and lang.lower()[:2] in engine.LANGUAGES:
         return lang.lower()[:2]
-    words = text.lower().replace("’", "'").split()
-    french = sum(w in _FRENCH_HINTS for w in words)
-    english = sum(w in _ENGLISH_HINTS for w in words)
-    return "en" if english > french else "fr"
+    from analytics.comments.language import detect_language
+
+    return detect_language(text)
 
 
 def warm() -> None:
