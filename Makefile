@@ -57,6 +57,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/aggregate.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/heatmap.py
 	$(PY) bench/sentiment.py
+	$(PY) bench/scrub.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

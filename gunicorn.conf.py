@@ -33,6 +33,10 @@ logconfig_dict = {
 
 
 def post_worker_init(worker) -> None:
+    # The comment scrubber's models and word lists (a few seconds), before the first request.
+    from analytics.comments.scrub import warm
+
+    warm()
     # Move everything loaded at start-up out of the garbage collector's sight: otherwise full
     # collections over Django's import graph add ~100 ms pauses every few requests.
     gc.collect()

