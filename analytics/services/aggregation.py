@@ -19,9 +19,9 @@ from analytics.models import TeamTally
 from analytics.services.comments import comments_score
 from analytics.services.counts import counts_merge
 from analytics.services.publication import wave_publish
-from config.db import execute, uuid_param
 from survey.models import Wave
 from survey.services.submission import pending_claim, pending_move
+from survey.sql import execute, uuid_param
 
 # Text answers are counted under value 0: their count is the number of comments.
 FOLD_BATCH = """

@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from config.db import uuid_param
+from survey.sql import uuid_param
 
 
 def counts_merge(

@@ -24,9 +24,9 @@ from analytics.services.comments import (
     wave_topics_stale,
 )
 from analytics.services.drivers import wave_drivers
-from config.db import execute, uuid_param, uuid_text
 from survey.models import Question, Wave
 from survey.selectors import wave_tree
+from survey.sql import execute, uuid_param, uuid_text
 
 # Live multiple-choice counts are per bitmask (one row per answer pattern). Rolled up they become
 # one row per option (value = the option's bit: people who ticked it) plus value -1 (people who

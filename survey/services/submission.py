@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.db import uuid_param
+from survey.events import answers_arrived
 from survey.models import Invitation, PendingAnswer, PendingComment, PendingResponse, Team, Wave
 from survey.services.answers import CleanAnswers, answers_clean
 from survey.services.errors import (
@@ -30,6 +30,7 @@ from survey.services.errors import (
 )
 from survey.services.invitations import SeatsExhausted, seats_release, seats_take
 from survey.services.tokens import token_hash
+from survey.sql import uuid_param
 
 
 def invitation_check(*, token: str) -> Invitation:
@@ -110,9 +111,7 @@ def submission_store(*, invitation: Invitation, clean: CleanAnswers) -> Submitte
     except BaseException:
         _unconsume(invitation)
         raise
-    from analytics.tasks import schedule_wave_aggregation
-
-    schedule_wave_aggregation(wave_id=invitation.wave_id)
+    answers_arrived.send(sender=Wave, wave_id=invitation.wave_id)
     return Submitted(wave=invitation.wave, team=invitation.team, clean=clean)
 
 
