@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from analytics import disclosure
 from analytics.models import DriverResult, Publication, PublishedCell, RolledCount, TeamTally
-from analytics.scoring import ANSWERED, cell_sizes, raw_cells, survey_rules
+from analytics.scoring import ANSWERED, cell_sizes, question_size, raw_cells, survey_rules
 from analytics.services.comments import (
     comment_breakdowns,
     comments_mark_released,
@@ -236,14 +236,13 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
     team whose suppression changed."""
     rolled = RolledCount.objects.filter(wave=wave)
     question_n = {
-        # A multiple-choice question's n is its "answered" row, not the sum of its ticks.
-        (team, question): answered if rules.questions[question].type == Question.Type.MULTIPLE else total
+        (team, question): question_size(rules.questions[question], total=total, answered=answered or 0)
         for team, question, total, answered in rolled.values("team_id", "question_id")
         .annotate(total=Sum("n"), answered=Sum("n", filter=Q(value=ANSWERED)))
         .values_list("team_id", "question_id", "total", "answered")
     }
     responses = dict(TeamTally.objects.filter(wave=wave).values_list("team_id", "rolled"))
-    reasons = disclosure.suppression(
+    verdicts = disclosure.suppression(
         cells=cell_sizes(rules=rules, teams=tree.parent, question_n=question_n, responses=responses),
         tree=tree,
         k=wave.k_min,
@@ -257,7 +256,7 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
             (team, kind, code): reason
             for team, kind, code, reason in stored.values_list("team_id", "kind", "code", "reason")
         }
-        recompute = touched | {key[0] for key, reason in reasons.items() if before.get(key) != reason}
+        recompute = touched | {key[0] for key, verdict in verdicts.items() if before.get(key) != verdict.reason}
     cells = raw_cells(
         rules=rules,
         teams=recompute,
@@ -266,7 +265,7 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
         headcounts=headcounts,
         comment_breakdowns=comment_breakdowns(wave=wave),
     )
-    gated = disclosure.mask(cells, reasons)
+    gated = disclosure.mask(cells, verdicts)
     disclosure.with_previous(gated, _previous_scores(wave))
     stored.filter(team_id__in=recompute).delete()
     _write_cells(wave, gated)
