@@ -179,7 +179,7 @@ def _responses(wave: Wave, teams: list[Team], count: int, shift: float, seed: in
     for team, wanted in zip(teams, _allocate(rng, count, [team.headcount for team in teams]), strict=True):
         for _ in range(wanted):
             latent = _latent(rng, effects[team.id], shift)
-            response = Response(wave=wave, team=team)
+            response = Response(wave=wave, team=team, scored=False)
             responses.append(response)
             for question in questions:
                 if rng.random() < 0.05:
@@ -192,6 +192,7 @@ def _responses(wave: Wave, teams: list[Team], count: int, shift: float, seed: in
                     continue
                 value = _answer(question, list(question.options.all()), latent[question.dimension.code], rng)
                 answers.append(Answer(response=response, question=question, wave=wave, team=team, value=value))
+                response.scored |= any(option.score is not None for option in question.options.all())
     random.Random(seed).shuffle(responses)
     random.Random(seed + 1).shuffle(answers)
     Response.objects.bulk_create(responses, batch_size=2000)

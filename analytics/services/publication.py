@@ -231,6 +231,54 @@ def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
         return [(by_text[team], question, value, n) for team, question, value, n in cursor.fetchall()]
 
 
+STORED_CELLS = """
+SELECT id, CAST(team_id AS TEXT), kind, code, n, score, favourable_pct, CAST(distribution AS TEXT), delta_previous,
+suppressed, reason FROM analytics_publishedcell WHERE wave_id = %s
+"""
+
+
+def _stored_cells(wave: Wave, tree: disclosure.Tree) -> dict[tuple, tuple]:
+    """(team, kind, code) -> the stored row (id first, then the figures in `_figures_of` order)."""
+    by_text = {uuid_text(team): team for team in tree.parent}
+    with connection.cursor() as cursor:
+        cursor.execute(STORED_CELLS, [uuid_param(wave.pk)])
+        return {
+            (by_text.get(team, team), kind, code): (
+                cell_id,
+                n,
+                score,
+                favourable,
+                json.loads(distribution) if distribution is not None else None,
+                delta_previous,
+                suppressed,
+                reason,
+            )
+            for cell_id, team, kind, code, n, score, favourable, distribution, delta_previous, suppressed, reason in (
+                cursor.fetchall()
+            )
+        }
+
+
+def _reason(row: tuple | None) -> str | None:
+    return row[-1] if row is not None else None
+
+
+def _figures(row: tuple | None) -> tuple | None:
+    return row[1:] if row is not None else None
+
+
+def _figures_of(cell: disclosure.GatedCell) -> tuple:
+    return (
+        cell.n,
+        cell.score,
+        cell.favourable_pct,
+        cell.distribution,
+        cell.delta_previous,
+        cell.suppressed,
+        cell.reason,
+    )
+
+
 def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched: set | None) -> None:
     """Gates every cell's n, then rewrites the cells of `touched` teams (all when None) and of any
     team whose suppression changed."""
@@ -248,15 +296,13 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
         k=wave.k_min,
         k_comments=wave.k_comments,
     )
-    stored = PublishedCell.objects.filter(wave=wave)
-    if touched is None or not stored.exists():
+    stored = _stored_cells(wave, tree)
+    if touched is None or not stored:
         recompute = set(tree.parent)
     else:
-        before = {
-            (team, kind, code): reason
-            for team, kind, code, reason in stored.values_list("team_id", "kind", "code", "reason")
+        recompute = touched | {
+            key[0] for key, verdict in verdicts.items() if _reason(stored.get(key)) != verdict.reason
         }
-        recompute = touched | {key[0] for key, verdict in verdicts.items() if before.get(key) != verdict.reason}
     cells = raw_cells(
         rules=rules,
         teams=recompute,
@@ -267,8 +313,14 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
     )
     gated = disclosure.mask(cells, verdicts)
     disclosure.with_previous(gated, _previous_scores(wave))
-    stored.filter(team_id__in=recompute).delete()
-    _write_cells(wave, gated)
+    # Only cells whose figures differ are rewritten: a full recompute of unchanged data writes nothing.
+    changed = [cell for cell in gated if _figures_of(cell) != _figures(stored.get((cell.team, cell.kind, cell.code)))]
+    kept = {(cell.team, cell.kind, cell.code) for cell in gated}
+    rewritten = {(cell.team, cell.kind, cell.code) for cell in changed}
+    gone = [row[0] for key, row in stored.items() if key[0] in recompute and (key not in kept or key in rewritten)]
+    if gone:
+        execute("DELETE FROM analytics_publishedcell WHERE id = ANY(%s)", [gone])
+    _write_cells(wave, changed)
     execute(PUBLISHED_DAY, [timezone.localdate(), uuid_param(wave.pk)])
 
 

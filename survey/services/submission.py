@@ -142,6 +142,11 @@ def pending_claim(*, wave: Wave) -> uuid.UUID | None:
     return batch if waiting.update(batch=batch) else None
 
 
+# An answer to a question with at least one scored option: a response with one counts in
+# participation (Response.scored). Four empty submissions must not make one real answer publishable.
+SCORED = "EXISTS (SELECT 1 FROM survey_option o WHERE o.question_id = a.question_id AND o.score IS NOT NULL)"
+
+
 def pending_move(*, batch: uuid.UUID) -> int:
     """Moves a claimed batch into the response tables, in random order, then forgets it.
 
@@ -153,12 +158,13 @@ def pending_move(*, batch: uuid.UUID) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pulse_mix")
         cursor.execute(
-            f"CREATE TEMP TABLE pulse_mix AS SELECT id AS pending_id, {new_id} AS response_id, wave_id, team_id "
-            "FROM survey_pendingresponse WHERE batch = %s",
+            f"CREATE TEMP TABLE pulse_mix AS SELECT p.id AS pending_id, {new_id} AS response_id, p.wave_id, p.team_id, "
+            f"EXISTS (SELECT 1 FROM survey_pendinganswer a WHERE a.pending_id = p.id AND {SCORED}) AS scored "
+            "FROM survey_pendingresponse p WHERE p.batch = %s",
             params,
         )
         for statement in (
-            "INSERT INTO survey_response (id, wave_id, team_id) SELECT response_id, wave_id, team_id "
+            "INSERT INTO survey_response (id, wave_id, team_id, scored) SELECT response_id, wave_id, team_id, scored "
             "FROM pulse_mix ORDER BY random()",
             "INSERT INTO survey_answer (response_id, question_id, wave_id, team_id, value) "
             "SELECT m.response_id, a.question_id, m.wave_id, m.team_id, a.value "
