@@ -32,19 +32,26 @@ from survey.sql import execute, uuid_param, uuid_text
 # one row per option (value = the option's bit: people who ticked it) plus value -1 (people who
 # answered, scoring.ANSWERED): a handful of rows per question instead of up to 2^options.
 EXPLODED = """
-SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM analytics_answercount a
-JOIN survey_question q ON q.id = a.question_id AND q.type <> 'multiple' WHERE {where}
+SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM waiting a
+JOIN survey_question q ON q.id = a.question_id AND q.type <> 'multiple'
 UNION ALL
-SELECT a.team_id, a.question_id, o.value, a.n, a.released FROM analytics_answercount a
+SELECT a.team_id, a.question_id, o.value, a.n, a.released FROM waiting a
 JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple'
-JOIN survey_option o ON o.question_id = a.question_id AND (a.value & (1 << o.value)) <> 0 WHERE {where}
+JOIN survey_option o ON o.question_id = a.question_id AND (a.value & (1 << o.value)) <> 0
 UNION ALL
-SELECT a.team_id, a.question_id, -1, a.n, a.released FROM analytics_answercount a
-JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple' WHERE {where}
+SELECT a.team_id, a.question_id, -1, a.n, a.released FROM waiting a
+JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple'
 """
 
 # What each release chunk brings, added to its release point and every ancestor of it in the wave's tree.
+# The released rows are read once (`waiting`, kept in memory): reading them once per option of each
+# multiple-choice question walked the wave's whole count index a dozen times.
 ROLL_RELEASE = """
+WITH waiting AS {materialized} (
+  SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM analytics_answercount a
+  JOIN pulse_release_plan p ON p.team_id = a.team_id AND p.question_id = a.question_id
+  WHERE a.wave_id = %s AND a.n <> a.released
+)
 INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
 SELECT %s, c.ancestor_id, e.question_id, e.value, SUM(e.n - e.released)
 FROM ({exploded}) e
@@ -113,10 +120,16 @@ def _write_plan(plan: list[tuple]) -> None:
         cursor.execute(
             f"CREATE TEMP TABLE pulse_release_plan (team_id {uuid_type}, question_id bigint, point_id {uuid_type})"
         )
-        cursor.executemany(
-            "INSERT INTO pulse_release_plan VALUES (%s, %s, %s)",
-            [(uuid_param(team), question, uuid_param(point)) for team, question, point in plan],
-        )
+        rows = [(uuid_param(team), question, uuid_param(point)) for team, question, point in plan]
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY pulse_release_plan FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # A temporary table has no statistics until analysed: without them the roll-up's joins
+            # are planned for a handful of rows.
+            cursor.execute("ANALYZE pulse_release_plan")
+        else:
+            cursor.executemany("INSERT INTO pulse_release_plan VALUES (%s, %s, %s)", rows)
 
 
 def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
@@ -127,7 +140,7 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
     with connection.cursor() as cursor:
         cursor.execute(WAITING, [uuid_param(wave.pk)])
         for team, question, count in cursor.fetchall():
-            waiting[question][uuid.UUID(str(team))] = int(count)
+            waiting[question][team if isinstance(team, uuid.UUID) else uuid.UUID(str(team))] = int(count)
     plan = []
     for question, counts in waiting.items():
         text = question in rules.questions and rules.questions[question].type == Question.Type.TEXT
@@ -149,8 +162,8 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
     if plan:
         wave_id = uuid_param(wave.pk)
         _write_plan(plan)
-        where = "a.wave_id = %s AND a.n <> a.released"
-        execute(ROLL_RELEASE.format(exploded=EXPLODED.format(where=where)), [wave_id, *[wave_id] * 3, wave_id])
+        materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+        execute(ROLL_RELEASE.format(materialized=materialized, exploded=EXPLODED), [wave_id] * 3)
         execute(SNAPSHOT_RELEASE, [wave_id])
         comments_mark_released(wave=wave)
         execute("DROP TABLE pulse_release_plan")
