@@ -332,7 +332,7 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
     rewritten = {(cell.team, cell.kind, cell.code) for cell in changed}
     gone = [row[0] for key, row in stored.items() if key[0] in recompute and (key not in kept or key in rewritten)]
     if gone:
-        execute("DELETE FROM analytics_publishedcell WHERE id = ANY(%s)", [gone])
+        PublishedCell.objects.filter(pk__in=gone).delete()
     _write_cells(wave, changed)
     execute(PUBLISHED_DAY, [timezone.localdate(), uuid_param(wave.pk)])
 
