@@ -230,6 +230,17 @@ def _write_cells(wave: Wave, cells: list[disclosure.GatedCell]) -> None:
             )
 
 
+def _delete_cells(ids: list) -> None:
+    """Plain SQL in chunks: the ORM resolves every id of a large `pk__in` one by one (hot path)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 900):  # under SQLite's limit on variables
+            chunk = ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM analytics_publishedcell WHERE id IN ({marks})", [uuid_param(cell) for cell in chunk]
+            )
+
+
 def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
     """(team, question, value, n) rows, read without the ORM's per-row conversions (hot path):
     team ids come back as text and are mapped back to the UUIDs we already hold."""
@@ -251,7 +262,8 @@ suppressed, reason FROM analytics_publishedcell WHERE wave_id = %s
 
 
 def _stored_cells(wave: Wave, tree: disclosure.Tree) -> dict[tuple, tuple]:
-    """(team, kind, code) -> the stored row (id first, then the figures in `_figures_of` order)."""
+    """(team, kind, code) -> the stored row (id, n, score, favourable_pct, distribution,
+    delta_previous, suppressed, reason), the distribution left as JSON text for `_unchanged`."""
     by_text = {uuid_text(team): team for team in tree.parent}
     with connection.cursor() as cursor:
         cursor.execute(STORED_CELLS, [uuid_param(wave.pk)])
@@ -261,7 +273,7 @@ def _stored_cells(wave: Wave, tree: disclosure.Tree) -> dict[tuple, tuple]:
                 n,
                 score,
                 favourable,
-                json.loads(distribution) if distribution is not None else None,
+                distribution,
                 delta_previous,
                 suppressed,
                 reason,
@@ -276,20 +288,22 @@ def _reason(row: tuple | None) -> str | None:
     return row[-1] if row is not None else None
 
 
-def _figures(row: tuple | None) -> tuple | None:
-    return row[1:] if row is not None else None
-
-
-def _figures_of(cell: disclosure.GatedCell) -> tuple:
-    return (
+def _unchanged(cell: disclosure.GatedCell, row: tuple | None) -> bool:
+    """Whether the stored row holds exactly the cell's figures. Most rewritten cells differ in their
+    n or score already, so the stored distribution's JSON is parsed only when those agree."""
+    if row is None:
+        return False
+    _, n, score, favourable, distribution, delta_previous, suppressed, reason = row
+    if (n, score, favourable, delta_previous, suppressed, reason) != (
         cell.n,
         cell.score,
         cell.favourable_pct,
-        cell.distribution,
         cell.delta_previous,
         cell.suppressed,
         cell.reason,
-    )
+    ):
+        return False
+    return (json.loads(distribution) if distribution is not None else None) == cell.distribution
 
 
 def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched: set | None) -> None:
@@ -327,12 +341,11 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
     gated = disclosure.mask(cells, verdicts)
     disclosure.with_previous(gated, _previous_scores(wave))
     # Only cells whose figures differ are rewritten: a full recompute of unchanged data writes nothing.
-    changed = [cell for cell in gated if _figures_of(cell) != _figures(stored.get((cell.team, cell.kind, cell.code)))]
+    changed = [cell for cell in gated if not _unchanged(cell, stored.get((cell.team, cell.kind, cell.code)))]
     kept = {(cell.team, cell.kind, cell.code) for cell in gated}
     rewritten = {(cell.team, cell.kind, cell.code) for cell in changed}
     gone = [row[0] for key, row in stored.items() if key[0] in recompute and (key not in kept or key in rewritten)]
-    if gone:
-        PublishedCell.objects.filter(pk__in=gone).delete()
+    _delete_cells(gone)
     _write_cells(wave, changed)
     execute(PUBLISHED_DAY, [timezone.localdate(), uuid_param(wave.pk)])
 

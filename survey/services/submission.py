@@ -163,12 +163,16 @@ def pending_move(*, batch: uuid.UUID) -> int:
             "FROM survey_pendingresponse p WHERE p.batch = %s",
             params,
         )
+        # The order is the fresh random ids' order: a random permutation of the batch, unrelated to
+        # arrival, and the order of the primary-key indexes, so the rows land in them in one sweep
+        # (random-order inserts into a large index touch one page per row and grow with history).
         for statement in (
             "INSERT INTO survey_response (id, wave_id, team_id, scored) SELECT response_id, wave_id, team_id, scored "
-            "FROM pulse_mix ORDER BY random()",
+            "FROM pulse_mix ORDER BY response_id",
             "INSERT INTO survey_answer (response_id, question_id, wave_id, team_id, value) "
             "SELECT m.response_id, a.question_id, m.wave_id, m.team_id, a.value "
-            "FROM survey_pendinganswer a JOIN pulse_mix m ON m.pending_id = a.pending_id ORDER BY random()",
+            "FROM survey_pendinganswer a JOIN pulse_mix m ON m.pending_id = a.pending_id "
+            "ORDER BY m.response_id, a.question_id",
             f"INSERT INTO survey_comment (id, wave_id, team_id, question_id, text) "
             f"SELECT {new_id}, m.wave_id, m.team_id, c.question_id, c.text "
             "FROM survey_pendingcomment c JOIN pulse_mix m ON m.pending_id = c.pending_id ORDER BY random()",
