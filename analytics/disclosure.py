@@ -27,6 +27,7 @@ Three rules:
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Expression, F
 from django.db.models.functions import Round
@@ -204,8 +205,19 @@ def delta_expression(reference: Expression) -> Expression:
     return Round(F("score") - reference, 1)
 
 
-def suppression(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> dict[tuple, str]:
-    """The reason each cell is hidden ("" when shown), keyed by (team, kind, code). Needs only n."""
+class Verdict(NamedTuple):
+    """What the gate decided for one cell, and the n it judged."""
+
+    reason: str  # "" when shown
+    n: int
+
+
+class GateMismatch(RuntimeError):
+    """A cell reached `mask` with an n other than the one the gate judged: nothing is published."""
+
+
+def suppression(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> dict[tuple, Verdict]:
+    """The verdict on each cell, keyed by (team, kind, code). Needs only n."""
     groups: dict[str, dict[tuple[str, str], dict[Node, int]]] = defaultdict(lambda: defaultdict(dict))
     thresholds: dict[str, int] = {}
     for cell in cells:
@@ -214,7 +226,7 @@ def suppression(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) ->
     patterns = {
         group: suppression_pattern(tree, measures.values(), k=thresholds[group]) for group, measures in groups.items()
     }
-    reasons = {}
+    verdicts = {}
     for cell in cells:
         # Released counts come in chunks of at least k, so a cell below k shows nothing released yet:
         # whether nobody answered or some answers wait for more, the reader is told the same.
@@ -224,17 +236,21 @@ def suppression(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) ->
             reason = COMPLEMENTARY
         else:
             reason = ""
-        reasons[(cell.team, cell.kind, cell.code)] = reason
-    return reasons
+        verdicts[(cell.team, cell.kind, cell.code)] = Verdict(reason, cell.n)
+    return verdicts
 
 
-def mask(cells: list[RawCell], reasons: dict[tuple, str]) -> list[GatedCell]:
-    """Publishable cells: a hidden cell keeps its reason and loses every number."""
+def mask(cells: list[RawCell], verdicts: dict[tuple, Verdict]) -> list[GatedCell]:
+    """Publishable cells: a hidden cell keeps its reason and loses every number. Every cell must
+    carry exactly the n its verdict judged (one n per cell): otherwise nothing is published."""
     gated = []
     for cell in cells:
-        reason = reasons[(cell.team, cell.kind, cell.code)]
-        if reason:
-            gated.append(GatedCell(cell.team, cell.kind, cell.code, suppressed=True, reason=reason))
+        key = (cell.team, cell.kind, cell.code)
+        verdict = verdicts.get(key)
+        if verdict is None or verdict.n != cell.n:
+            raise GateMismatch(f"cell {key} has n={cell.n}, the gate judged {verdict}")
+        if verdict.reason:
+            gated.append(GatedCell(cell.team, cell.kind, cell.code, suppressed=True, reason=verdict.reason))
         else:
             gated.append(
                 GatedCell(

@@ -1,4 +1,6 @@
-"""Audits API keys being created and revoked (PRODUCT.md rule 7), whatever the path.
+"""What analytics does when something happens elsewhere: audits API keys being created and
+revoked (PRODUCT.md rule 7), whatever the path, and schedules aggregation when collection
+announces new answers (survey.events.answers_arrived).
 
 Here rather than in survey.signals because survey never imports analytics.
 """
@@ -6,6 +8,7 @@ Here rather than in survey.signals because survey never imports analytics.
 from django.db.models.signals import post_save, pre_save
 
 from analytics.models import OrganisationAPIKey
+from survey.events import answers_arrived
 from survey.services.audit import audit_record
 
 
@@ -24,6 +27,14 @@ def api_key_post_save(sender, instance: OrganisationAPIKey, created: bool, **kwa
         audit_record(organisation=instance.organisation_id, action="api_key_revoked", detail={"key": key})
 
 
+def answers_arrived_schedule(sender, wave_id, **kwargs) -> None:
+    # Looked up on each call, so that tests can replace the scheduler (a lost trigger).
+    from analytics import tasks
+
+    tasks.schedule_wave_aggregation(wave_id=wave_id)
+
+
 def connect() -> None:
+    answers_arrived.connect(answers_arrived_schedule, dispatch_uid="analytics.signals.answers_arrived_schedule")
     pre_save.connect(api_key_pre_save, sender=OrganisationAPIKey, dispatch_uid="analytics.signals.api_key_pre_save")
     post_save.connect(api_key_post_save, sender=OrganisationAPIKey, dispatch_uid="analytics.signals.api_key_post_save")

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from analytics.services.aggregation import wave_aggregate
 from survey.models import PendingResponse, Wave
+from survey.services.submission import mixing_minimum
 
 TRANSIENT = (OperationalError, ConnectionError)
 
@@ -24,7 +25,7 @@ TRANSIENT = (OperationalError, ConnectionError)
 )
 def aggregate_wave(wave_id: str, full: bool = False, rescore: bool = False) -> dict:
     """Folds and publishes a wave; `rescore` scores all its comments again first (batch scoring)."""
-    cache.delete(_debounce_key(wave_id))
+    cache.delete_many([_debounce_key(wave_id), _ready_key(wave_id)])
     result = wave_aggregate(wave_id=wave_id, full=full, rescore=rescore)
     return {"folded": result.folded, "published": result.published}
 
@@ -48,12 +49,28 @@ def _debounce_key(wave_id: uuid.UUID | str) -> str:
     return f"pulse:aggregate-scheduled:{wave_id}"
 
 
+def _ready_key(wave_id: uuid.UUID | str) -> str:
+    return f"pulse:aggregate-batch-ready:{wave_id}"
+
+
+def _batch_ready(wave_id: uuid.UUID | str) -> bool:
+    wave = Wave.objects.filter(pk=wave_id).only("k_min").first()
+    waiting = PendingResponse.objects.filter(wave_id=wave_id, batch__isnull=True)
+    return wave is not None and waiting.count() >= mixing_minimum(wave)
+
+
 def schedule_wave_aggregation(*, wave_id: uuid.UUID | str) -> None:
-    """Queues one aggregation per wave per debounce window, once the caller's data is committed."""
+    """Queues an aggregation once the caller's data is committed: at once when a whole mixing
+    batch (2 x k) waits, so batches are folded small and early; otherwise one per debounce
+    window, which picks up a smaller batch at closing or when arrivals are slow."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # In-process mode: the caller's connection already sees its own writes.
         aggregate_wave.delay(str(wave_id))
         return
     delay = settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS
+    if _batch_ready(wave_id):
+        if cache.add(_ready_key(wave_id), 1, timeout=delay * 4 or 60):
+            transaction.on_commit(lambda: aggregate_wave.delay(str(wave_id)))
+        return
     if cache.add(_debounce_key(wave_id), 1, timeout=delay * 4):
         transaction.on_commit(lambda: aggregate_wave.apply_async((str(wave_id),), countdown=delay))

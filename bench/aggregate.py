@@ -1,18 +1,24 @@
-"""Aggregation benchmark (issue 3): raw GROUP BY floor vs full recompute vs incremental update.
+"""Aggregation benchmark (issues 3 and 11): floors vs full recompute vs incremental update.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pulse_bench .venv/bin/python bench/aggregate.py [--responses N]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pulse_bench .venv/bin/python bench/aggregate.py \
+        [--sizes 100000,300000,1000000] [--repeat 5]
 
-Generates N responses x ~25 answers over 400 teams directly in PostgreSQL (kept between runs
-when the size matches), then times, in one run on the same data:
-  (a) the floor: one SQL GROUP BY team, question with count and sum over a plain
-      (response, team, question, value) table holding the same answers;
-  (b) Pulse's full recompute: counts by GROUP BY, roll-up, scoring, disclosure gate, publication;
-  (c) Pulse's incremental update after 1,000 new submissions (fold, move, release, publish).
-Prints the median of --repeat runs and the ratios.
+For each size, generates N responses x ~25 answers over 400 teams directly in PostgreSQL (kept
+between runs when the size matches; the database is created if missing), then times, in one run
+and interleaved so that every figure sees the same load:
+  (a) the same-rows floor: the plainest GROUP BY team, question (count, sum, sum of squares) over
+      the very rows Pulse reads (survey_answer, WHERE wave_id = W);
+  (a') the previous floor: the same GROUP BY over a plain copy of those answers (bench_raw_N);
+  (b) `manage.py aggregate --wave W --full` (in-process, after Django's start-up): counts by
+      GROUP BY, roll-up, scoring, the disclosure gate, publication; and its counting GROUP BY alone;
+  (c) the incremental update after 1,000 new submissions (fold, move, release, publish).
+Prints medians of --repeat runs, every run, the ratios, the process's peak memory and the load.
 """
 
 import argparse
+import io
 import os
+import resource
 import statistics
 import sys
 import time
@@ -22,6 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pulse_bench")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+SAME_ROWS_FLOOR = (
+    "SELECT team_id, question_id, count(*), sum(value), sum(value * value) FROM survey_answer "
+    "WHERE wave_id = %s GROUP BY 1, 2"
+)
 
 
 def ensure_database() -> None:
@@ -42,13 +53,70 @@ def ensure_database() -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def measure(size: int, args) -> dict:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from analytics.services.aggregation import _recount, wave_aggregate
+    from bench.dataset import add_pending, dataset, time_raw_floor
+
+    started = time.perf_counter()
+    wave, generated = dataset(responses=size, teams=args.teams)
+    print(
+        f"data: {size:,} responses, {args.teams} teams ({'generated' if generated else 'reused'} "
+        f"in {time.perf_counter() - started:.1f}s)",
+        flush=True,
+    )
+    wave_aggregate(wave_id=wave.pk, full=True)  # a first full run folds whatever an earlier run left
+
+    def same_rows() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(SAME_ROWS_FLOOR, [wave.pk])
+            cursor.fetchall()
+
+    def full() -> None:
+        call_command("aggregate", wave=str(wave.pk), full=True, stdout=io.StringIO())
+
+    def counting() -> None:
+        with transaction.atomic():
+            _recount(wave)
+
+    runs: dict[str, list[float]] = {"a": [], "a'": [], "b": [], "b counting": [], "c": []}
+    for _ in range(args.repeat):
+        runs["a"].append(timed(same_rows))
+        runs["a'"].append(time_raw_floor(wave, size))
+        runs["b"].append(timed(full))
+        runs["b counting"].append(timed(counting))
+        add_pending(wave, count=args.new)
+        started = time.perf_counter()
+        folded = wave_aggregate(wave_id=wave.pk).folded
+        runs["c"].append(time.perf_counter() - started)
+        assert folded == args.new, folded
+    return {name: statistics.median(values) for name, values in runs.items()} | {"runs": runs, "peak": peak_mb()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--sizes", default="100000,300000,1000000", help="Responses of history, comma-separated.")
     parser.add_argument("--teams", type=int, default=400)
     parser.add_argument("--new", type=int, default=1000, help="Submissions for the incremental run.")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
 
     import django
 
@@ -57,60 +125,30 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from analytics.services.aggregation import wave_aggregate
-    from bench.dataset import add_pending, dataset, time_raw_floor
+    print(f"start: {load()}", flush=True)
+    results = {size: measure(size, args) for size in sizes}
 
-    started = time.perf_counter()
-    wave, generated = dataset(responses=args.responses, teams=args.teams)
-    setup = time.perf_counter() - started
-    print(
-        f"data: {args.responses:,} responses, {args.teams} teams "
-        f"({'generated' if generated else 'reused'} in {setup:.1f}s)",
-        flush=True,
-    )
-
-    raw = [time_raw_floor(wave) for _ in range(args.repeat)]
-    full = []
-    for _ in range(args.repeat):
-        started = time.perf_counter()
-        wave_aggregate(wave_id=wave.pk, full=True)
-        full.append(time.perf_counter() - started)
-    # Where (b) goes: its counting GROUP BY alone, on the same data.
-    from django.db import transaction
-
-    from analytics.services.aggregation import _recount
-
-    recount = []
-    for _ in range(args.repeat):
-        started = time.perf_counter()
-        with transaction.atomic():
-            _recount(wave)
-        recount.append(time.perf_counter() - started)
-    incremental = []
-    for _ in range(args.repeat):
-        add_pending(wave, count=args.new)
-        started = time.perf_counter()
-        result = wave_aggregate(wave_id=wave.pk)
-        incremental.append(time.perf_counter() - started)
-        assert result.folded == args.new, result
-
-    a, b, c = statistics.median(raw), statistics.median(full), statistics.median(incremental)
-    counting = statistics.median(recount)
-    rows = [
-        ("(a) raw SQL GROUP BY team, question", a, "1.00 x (a)"),
-        ("(b) full recompute + publish", b, f"{b / a:.2f} x (a)   target <= 1.5"),
-        ("    of which the counting GROUP BY", counting, f"{counting / a:.2f} x (a)"),
-        (f"(c) incremental, {args.new:,} new + publish", c, f"{100 * c / b:.1f} % of (b)   target < 5 %, < 0.5 s"),
-    ]
-    print(f"\n{'step':<44} {'median s':>9}   ratio   (runs: {args.repeat})")
-    print("-" * 90)
-    for name, seconds, ratio in rows:
-        print(f"{name:<44} {seconds:>9.3f}   {ratio}")
-    runs = {
-        name: [round(x, 3) for x in values]
-        for name, values in (("a", raw), ("b", full), ("b counting", recount), ("c", incremental))
-    }
-    print(f"\nall runs (s): {runs}")
+    print(f"\n{'responses':>10} {'step':<46} {'median s':>9}   ratio   (medians of {args.repeat} runs)")
+    print("-" * 110)
+    for size, result in results.items():
+        a, a_old, b, counting, c = (result[name] for name in ("a", "a'", "b", "b counting", "c"))
+        rows = [
+            ("(a) same-rows floor: GROUP BY team, question", a, "1.00 x (a)"),
+            ("(a') previous floor, on a plain copy", a_old, f"{a_old / a:.2f} x (a)"),
+            (
+                "(b) aggregate --full (recount + publish)",
+                b,
+                f"{b / a:.2f} x (a)   target <= 1.5   ({b / a_old:.2f} x (a'))",
+            ),
+            ("    of which the counting GROUP BY", counting, f"{counting / a:.2f} x (a)"),
+            (f"(c) incremental, {args.new:,} new + publish", c, f"{100 * c / b:.1f} % of (b)   target < 0.5 s, < 5 %"),
+        ]
+        for name, seconds, ratio in rows:
+            print(f"{size:>10,} {name:<46} {seconds:>9.3f}   {ratio}")
+        print(f"{size:>10,} {'peak memory of this process (so far)':<46} {result['peak']:>7.0f} MB")
+    print(f"\nend: {load()}")
+    for size, result in results.items():
+        print(f"all runs at {size:,} (s): " + str({k: [round(x, 3) for x in v] for k, v in result["runs"].items()}))
 
 
 if __name__ == "__main__":

@@ -123,19 +123,63 @@ def _answer(question: Question, options: list, z: float, rng: np.random.Generato
     return min(options, key=lambda option: abs((option.score or 0) - target)).value
 
 
+def _allocate(rng: np.random.Generator, count: int, headcounts: list[int]) -> list[int]:
+    """`count` respondents over teams in proportion to headcount, none above its headcount (what
+    a frozen headcount allows): whatever a full team cannot take goes to teams with room left."""
+    weights = np.array(headcounts, dtype=float)
+    wanted = [
+        min(int(n), cap) for n, cap in zip(rng.multinomial(count, weights / weights.sum()), headcounts, strict=True)
+    ]
+    left = count - sum(wanted)
+    while left > 0:
+        room = [index for index, cap in enumerate(headcounts) if wanted[index] < cap]
+        for index in rng.permutation(room)[:left]:
+            wanted[index] += 1
+            left -= 1
+    return wanted
+
+
+class DemoTooLarge(ValueError):
+    """More responses asked for than the demo organisation's headcounts can give."""
+
+
+CLOSED_SHARE = 0.45  # of the responses, in the closed wave; the rest in the open one
+
+
+def _split(responses: int) -> tuple[int, int]:
+    closed = int(responses * CLOSED_SHARE)
+    return closed, responses - closed
+
+
+def demo_max_responses(*, seed: int = 7) -> int:
+    """The most responses the demo holds: each wave takes at most one answer per employee."""
+    employees = _headcount(random.Random(seed))
+    most = int(employees / (1 - CLOSED_SHARE)) + 2
+    while max(_split(most)) > employees:
+        most -= 1
+    return most
+
+
+def _headcount(rng: random.Random) -> int:
+    # The same draws as `_tree`, in the same order.
+    return sum(
+        rng.randint(3, 4) if "(small)" in name else rng.randint(25, 70)
+        for names in DEPARTMENTS.values()
+        for name in names
+    )
+
+
 def _responses(wave: Wave, teams: list[Team], count: int, shift: float, seed: int) -> int:
     rng = np.random.default_rng(seed)
     questions = list(wave.survey.questions.select_related("dimension").prefetch_related("options"))
-    weights = np.array([team.headcount for team in teams], dtype=float)
     effects = {team.id: rng.normal(0, 0.6, size=4) for team in teams}
     for team in teams:  # departments share part of their teams' climate
         effects[team.id] += (hash(team.parent_id) % 7 - 3) * 0.08
     responses, answers, comments = [], [], []
-    per_team = rng.multinomial(count, weights / weights.sum())
-    for team, wanted in zip(teams, per_team, strict=True):
-        for _ in range(min(int(wanted), team.headcount)):
+    for team, wanted in zip(teams, _allocate(rng, count, [team.headcount for team in teams]), strict=True):
+        for _ in range(wanted):
             latent = _latent(rng, effects[team.id], shift)
-            response = Response(wave=wave, team=team)
+            response = Response(wave=wave, team=team, scored=False)
             responses.append(response)
             for question in questions:
                 if rng.random() < 0.05:
@@ -148,6 +192,7 @@ def _responses(wave: Wave, teams: list[Team], count: int, shift: float, seed: in
                     continue
                 value = _answer(question, list(question.options.all()), latent[question.dimension.code], rng)
                 answers.append(Answer(response=response, question=question, wave=wave, team=team, value=value))
+                response.scored |= any(option.score is not None for option in question.options.all())
     random.Random(seed).shuffle(responses)
     random.Random(seed + 1).shuffle(answers)
     Response.objects.bulk_create(responses, batch_size=2000)
@@ -158,8 +203,16 @@ def _responses(wave: Wave, teams: list[Team], count: int, shift: float, seed: in
 
 @transaction.atomic
 def demo_load(*, responses: int = 2000, seed: int = 7) -> DemoResult:
-    """Creates (or re-creates) the demo organisation. Safe to run again."""
+    """Creates (or re-creates) the demo organisation. Safe to run again. Refuses (DemoTooLarge)
+    more responses than its headcounts hold: a wave takes at most one answer per employee."""
     rng = random.Random(seed)
+    most = demo_max_responses(seed=seed)
+    if responses > most:
+        raise DemoTooLarge(
+            f"The demo organisation has {_headcount(random.Random(seed)):,} employees and each wave takes at most "
+            f"one answer per employee, so it holds at most {most:,} responses (asked for {responses:,}). "
+            "For large volumes, bench/aggregate.py generates its own organisation."
+        )
     survey: Survey = instrument_load_builtin()
     organisation, _ = Organisation.objects.update_or_create(slug="demo", defaults={"name": "Lumen Industries"})
     Wave.objects.filter(organisation=organisation).delete()
@@ -181,6 +234,7 @@ def demo_load(*, responses: int = 2000, seed: int = 7) -> DemoResult:
         opens_at=now - timedelta(days=7),
         closes_at=now + timedelta(days=14),
     )
-    stored = _responses(closed, teams, int(responses * 0.45), shift=-0.3, seed=seed)
-    stored += _responses(opened, teams, responses - int(responses * 0.45), shift=0.2, seed=seed + 1)
+    closed_count, open_count = _split(responses)
+    stored = _responses(closed, teams, closed_count, shift=-0.3, seed=seed)
+    stored += _responses(opened, teams, open_count, shift=0.2, seed=seed + 1)
     return DemoResult(organisation=organisation, closed_wave=closed, open_wave=opened, responses=stored)

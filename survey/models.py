@@ -300,11 +300,17 @@ class PendingComment(models.Model):
 
 
 class Response(models.Model):
-    """One person's answers: a random key, a wave and a team, nothing else."""
+    """One person's answers: a random key, a wave and a team, nothing else but `scored`.
+
+    `scored` (the response answers at least one scored question, what participation counts)
+    is a fact of its answers under the wave's frozen scoring, set when the batch is moved: it
+    tells nothing the answers do not, and lets a full recount read participation from this
+    table instead of a second pass over every answer of the wave."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    scored = models.BooleanField(default=False)
 
 
 class Answer(models.Model):

@@ -19,9 +19,9 @@ from analytics.models import TeamTally
 from analytics.services.comments import comments_score
 from analytics.services.counts import counts_merge
 from analytics.services.publication import wave_publish
-from config.db import execute, uuid_param
 from survey.models import Wave
-from survey.services.submission import pending_claim, pending_move
+from survey.services.submission import SCORED, pending_claim, pending_move
+from survey.sql import execute, uuid_param
 
 # Text answers are counted under value 0: their count is the number of comments.
 FOLD_BATCH = """
@@ -37,10 +37,6 @@ WHERE p.batch = %(batch)s
 GROUP BY p.wave_id, p.team_id, c.question_id
 ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_answercount.n + EXCLUDED.n
 """
-
-# A submission counts as a response (participation, and the release rule on it) only if it answers at
-# least one scored question: four empty submissions must not make one real answer publishable.
-SCORED = "EXISTS (SELECT 1 FROM survey_option o WHERE o.question_id = a.question_id AND o.score IS NOT NULL)"
 
 FOLD_TALLY = f"""
 INSERT INTO analytics_teamtally (wave_id, team_id, responses, released, rolled)
@@ -59,10 +55,12 @@ SELECT team_id, question_id, 0, COUNT(*) FROM survey_comment WHERE wave_id = %(w
 GROUP BY team_id, question_id
 """
 
-RECOUNT_TALLY = f"""
+# Participation from the responses' `scored` flag (set when moved, from the same SCORED test):
+# one small table instead of a second pass over every answer of the wave.
+RECOUNT_TALLY = """
 INSERT INTO analytics_teamtally (wave_id, team_id, responses, released, rolled)
-SELECT a.wave_id, a.team_id, COUNT(DISTINCT a.response_id), 0, 0 FROM survey_answer a
-WHERE a.wave_id = %(wave)s AND {SCORED} GROUP BY a.wave_id, a.team_id
+SELECT wave_id, team_id, COUNT(*), 0, 0 FROM survey_response WHERE wave_id = %(wave)s AND scored
+GROUP BY wave_id, team_id
 ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = EXCLUDED.responses
 """
 
@@ -79,9 +77,10 @@ def _fold(batch: uuid.UUID) -> int:
     return pending_move(batch=batch)
 
 
-def _recount(wave: Wave) -> None:
-    # `released` (the snapshot the release rule guards) is kept; only `n` is recomputed.
-    counts_merge(
+def _recount(wave: Wave) -> int:
+    """Recounts `n` from the response tables (`released`, the snapshot the release rule guards, is
+    kept). Returns how many count rows differed."""
+    changed = counts_merge(
         table="analytics_answercount",
         column="n",
         wave_id=wave.pk,
@@ -91,6 +90,7 @@ def _recount(wave: Wave) -> None:
     )
     TeamTally.objects.filter(wave=wave).update(responses=0)
     execute(RECOUNT_TALLY, {"wave": uuid_param(wave.pk)})
+    return changed
 
 
 @transaction.atomic
@@ -106,10 +106,9 @@ def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False, rescore: boo
     # Before the release: every comment a release counts must have its score.
     comments_score(wave=wave, rescore=rescore)
     full = full or rescore
-    if full:
-        _recount(wave)
+    recounted = _recount(wave) if full else 0
     published = wave_publish(wave=wave, force=full)
-    if full and connection.vendor == "postgresql":
-        # The count tables were rewritten wholesale: fresh statistics keep later plans right.
+    if recounted and connection.vendor == "postgresql":
+        # Count rows were rewritten in bulk: fresh statistics keep later plans right.
         execute("ANALYZE analytics_answercount, analytics_rolledcount")
     return AggregationResult(folded=folded, published=published)

@@ -14,8 +14,8 @@ from django.db import connection
 
 from analytics.comments import detect_language, discover, model_version, score, themes
 from analytics.models import CommentScore, WaveTopic
-from config.db import execute, uuid_param
 from survey.models import Comment, Wave
+from survey.sql import execute, uuid_param
 
 MARK_RELEASED = """
 UPDATE analytics_commentscore SET release_point_id = (

@@ -19,9 +19,9 @@ from sklearn.preprocessing import StandardScaler
 
 from analytics import disclosure
 from analytics.models import DriverResult
-from config.db import uuid_param
 from survey.models import Wave
 from survey.selectors import wave_tree
+from survey.sql import uuid_param
 
 OUTCOMES = ("fatigue", "enps")
 MIN_RESPONDENTS = 30  # below this a 5-predictor regression says nothing; pooled upwards instead

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from analytics import disclosure
 from analytics.models import DriverResult, Publication, PublishedCell, RolledCount, TeamTally
-from analytics.scoring import ANSWERED, cell_sizes, raw_cells, survey_rules
+from analytics.scoring import ANSWERED, cell_sizes, question_size, raw_cells, survey_rules
 from analytics.services.comments import (
     comment_breakdowns,
     comments_mark_released,
@@ -24,27 +24,34 @@ from analytics.services.comments import (
     wave_topics_stale,
 )
 from analytics.services.drivers import wave_drivers
-from config.db import execute, uuid_param, uuid_text
 from survey.models import Question, Wave
 from survey.selectors import wave_tree
+from survey.sql import execute, uuid_param, uuid_text
 
 # Live multiple-choice counts are per bitmask (one row per answer pattern). Rolled up they become
 # one row per option (value = the option's bit: people who ticked it) plus value -1 (people who
 # answered, scoring.ANSWERED): a handful of rows per question instead of up to 2^options.
 EXPLODED = """
-SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM analytics_answercount a
-JOIN survey_question q ON q.id = a.question_id AND q.type <> 'multiple' WHERE {where}
+SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM waiting a
+JOIN survey_question q ON q.id = a.question_id AND q.type <> 'multiple'
 UNION ALL
-SELECT a.team_id, a.question_id, o.value, a.n, a.released FROM analytics_answercount a
+SELECT a.team_id, a.question_id, o.value, a.n, a.released FROM waiting a
 JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple'
-JOIN survey_option o ON o.question_id = a.question_id AND (a.value & (1 << o.value)) <> 0 WHERE {where}
+JOIN survey_option o ON o.question_id = a.question_id AND (a.value & (1 << o.value)) <> 0
 UNION ALL
-SELECT a.team_id, a.question_id, -1, a.n, a.released FROM analytics_answercount a
-JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple' WHERE {where}
+SELECT a.team_id, a.question_id, -1, a.n, a.released FROM waiting a
+JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple'
 """
 
 # What each release chunk brings, added to its release point and every ancestor of it in the wave's tree.
+# The released rows are read once (`waiting`, kept in memory): reading them once per option of each
+# multiple-choice question walked the wave's whole count index a dozen times.
 ROLL_RELEASE = """
+WITH waiting AS {materialized} (
+  SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM analytics_answercount a
+  JOIN pulse_release_plan p ON p.team_id = a.team_id AND p.question_id = a.question_id
+  WHERE a.wave_id = %s AND a.n <> a.released
+)
 INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
 SELECT %s, c.ancestor_id, e.question_id, e.value, SUM(e.n - e.released)
 FROM ({exploded}) e
@@ -113,10 +120,16 @@ def _write_plan(plan: list[tuple]) -> None:
         cursor.execute(
             f"CREATE TEMP TABLE pulse_release_plan (team_id {uuid_type}, question_id bigint, point_id {uuid_type})"
         )
-        cursor.executemany(
-            "INSERT INTO pulse_release_plan VALUES (%s, %s, %s)",
-            [(uuid_param(team), question, uuid_param(point)) for team, question, point in plan],
-        )
+        rows = [(uuid_param(team), question, uuid_param(point)) for team, question, point in plan]
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY pulse_release_plan FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # A temporary table has no statistics until analysed: without them the roll-up's joins
+            # are planned for a handful of rows.
+            cursor.execute("ANALYZE pulse_release_plan")
+        else:
+            cursor.executemany("INSERT INTO pulse_release_plan VALUES (%s, %s, %s)", rows)
 
 
 def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
@@ -127,7 +140,7 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
     with connection.cursor() as cursor:
         cursor.execute(WAITING, [uuid_param(wave.pk)])
         for team, question, count in cursor.fetchall():
-            waiting[question][uuid.UUID(str(team))] = int(count)
+            waiting[question][team if isinstance(team, uuid.UUID) else uuid.UUID(str(team))] = int(count)
     plan = []
     for question, counts in waiting.items():
         text = question in rules.questions and rules.questions[question].type == Question.Type.TEXT
@@ -149,8 +162,8 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
     if plan:
         wave_id = uuid_param(wave.pk)
         _write_plan(plan)
-        where = "a.wave_id = %s AND a.n <> a.released"
-        execute(ROLL_RELEASE.format(exploded=EXPLODED.format(where=where)), [wave_id, *[wave_id] * 3, wave_id])
+        materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+        execute(ROLL_RELEASE.format(materialized=materialized, exploded=EXPLODED), [wave_id] * 3)
         execute(SNAPSHOT_RELEASE, [wave_id])
         comments_mark_released(wave=wave)
         execute("DROP TABLE pulse_release_plan")
@@ -217,6 +230,17 @@ def _write_cells(wave: Wave, cells: list[disclosure.GatedCell]) -> None:
             )
 
 
+def _delete_cells(ids: list) -> None:
+    """Plain SQL in chunks: the ORM resolves every id of a large `pk__in` one by one (hot path)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 900):  # under SQLite's limit on variables
+            chunk = ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM analytics_publishedcell WHERE id IN ({marks})", [uuid_param(cell) for cell in chunk]
+            )
+
+
 def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
     """(team, question, value, n) rows, read without the ORM's per-row conversions (hot path):
     team ids come back as text and are mapped back to the UUIDs we already hold."""
@@ -231,33 +255,81 @@ def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
         return [(by_text[team], question, value, n) for team, question, value, n in cursor.fetchall()]
 
 
+STORED_CELLS = """
+SELECT id, CAST(team_id AS TEXT), kind, code, n, score, favourable_pct, CAST(distribution AS TEXT), delta_previous,
+suppressed, reason FROM analytics_publishedcell WHERE wave_id = %s
+"""
+
+
+def _stored_cells(wave: Wave, tree: disclosure.Tree) -> dict[tuple, tuple]:
+    """(team, kind, code) -> the stored row (id, n, score, favourable_pct, distribution,
+    delta_previous, suppressed, reason), the distribution left as JSON text for `_unchanged`."""
+    by_text = {uuid_text(team): team for team in tree.parent}
+    with connection.cursor() as cursor:
+        cursor.execute(STORED_CELLS, [uuid_param(wave.pk)])
+        return {
+            (by_text.get(team, team), kind, code): (
+                cell_id,
+                n,
+                score,
+                favourable,
+                distribution,
+                delta_previous,
+                suppressed,
+                reason,
+            )
+            for cell_id, team, kind, code, n, score, favourable, distribution, delta_previous, suppressed, reason in (
+                cursor.fetchall()
+            )
+        }
+
+
+def _reason(row: tuple | None) -> str | None:
+    return row[-1] if row is not None else None
+
+
+def _unchanged(cell: disclosure.GatedCell, row: tuple | None) -> bool:
+    """Whether the stored row holds exactly the cell's figures. Most rewritten cells differ in their
+    n or score already, so the stored distribution's JSON is parsed only when those agree."""
+    if row is None:
+        return False
+    _, n, score, favourable, distribution, delta_previous, suppressed, reason = row
+    if (n, score, favourable, delta_previous, suppressed, reason) != (
+        cell.n,
+        cell.score,
+        cell.favourable_pct,
+        cell.delta_previous,
+        cell.suppressed,
+        cell.reason,
+    ):
+        return False
+    return (json.loads(distribution) if distribution is not None else None) == cell.distribution
+
+
 def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched: set | None) -> None:
     """Gates every cell's n, then rewrites the cells of `touched` teams (all when None) and of any
     team whose suppression changed."""
     rolled = RolledCount.objects.filter(wave=wave)
     question_n = {
-        # A multiple-choice question's n is its "answered" row, not the sum of its ticks.
-        (team, question): answered if rules.questions[question].type == Question.Type.MULTIPLE else total
+        (team, question): question_size(rules.questions[question], total=total, answered=answered or 0)
         for team, question, total, answered in rolled.values("team_id", "question_id")
         .annotate(total=Sum("n"), answered=Sum("n", filter=Q(value=ANSWERED)))
         .values_list("team_id", "question_id", "total", "answered")
     }
     responses = dict(TeamTally.objects.filter(wave=wave).values_list("team_id", "rolled"))
-    reasons = disclosure.suppression(
+    verdicts = disclosure.suppression(
         cells=cell_sizes(rules=rules, teams=tree.parent, question_n=question_n, responses=responses),
         tree=tree,
         k=wave.k_min,
         k_comments=wave.k_comments,
     )
-    stored = PublishedCell.objects.filter(wave=wave)
-    if touched is None or not stored.exists():
+    stored = _stored_cells(wave, tree)
+    if touched is None or not stored:
         recompute = set(tree.parent)
     else:
-        before = {
-            (team, kind, code): reason
-            for team, kind, code, reason in stored.values_list("team_id", "kind", "code", "reason")
+        recompute = touched | {
+            key[0] for key, verdict in verdicts.items() if _reason(stored.get(key)) != verdict.reason
         }
-        recompute = touched | {key[0] for key, reason in reasons.items() if before.get(key) != reason}
     cells = raw_cells(
         rules=rules,
         teams=recompute,
@@ -266,10 +338,15 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
         headcounts=headcounts,
         comment_breakdowns=comment_breakdowns(wave=wave),
     )
-    gated = disclosure.mask(cells, reasons)
+    gated = disclosure.mask(cells, verdicts)
     disclosure.with_previous(gated, _previous_scores(wave))
-    stored.filter(team_id__in=recompute).delete()
-    _write_cells(wave, gated)
+    # Only cells whose figures differ are rewritten: a full recompute of unchanged data writes nothing.
+    changed = [cell for cell in gated if not _unchanged(cell, stored.get((cell.team, cell.kind, cell.code)))]
+    kept = {(cell.team, cell.kind, cell.code) for cell in gated}
+    rewritten = {(cell.team, cell.kind, cell.code) for cell in changed}
+    gone = [row[0] for key, row in stored.items() if key[0] in recompute and (key not in kept or key in rewritten)]
+    _delete_cells(gone)
+    _write_cells(wave, changed)
     execute(PUBLISHED_DAY, [timezone.localdate(), uuid_param(wave.pk)])
 
 

@@ -13,10 +13,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
-from config.db import uuid_param, uuid_text
 from survey.models import Invitation, Team, Wave, WaveTeam, WaveTeamClosure
 from survey.services.audit import audit_record
 from survey.services.tokens import token_hash, token_new
+from survey.sql import uuid_param, uuid_text
 
 
 class LinksRefused(ValueError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.db import uuid_param
+from survey.events import answers_arrived
 from survey.models import Invitation, PendingAnswer, PendingComment, PendingResponse, Team, Wave
 from survey.services.answers import CleanAnswers, answers_clean
 from survey.services.errors import (
@@ -30,6 +30,7 @@ from survey.services.errors import (
 )
 from survey.services.invitations import SeatsExhausted, seats_release, seats_take
 from survey.services.tokens import token_hash
+from survey.sql import uuid_param
 
 
 def invitation_check(*, token: str) -> Invitation:
@@ -110,9 +111,7 @@ def submission_store(*, invitation: Invitation, clean: CleanAnswers) -> Submitte
     except BaseException:
         _unconsume(invitation)
         raise
-    from analytics.tasks import schedule_wave_aggregation
-
-    schedule_wave_aggregation(wave_id=invitation.wave_id)
+    answers_arrived.send(sender=Wave, wave_id=invitation.wave_id)
     return Submitted(wave=invitation.wave, team=invitation.team, clean=clean)
 
 
@@ -143,6 +142,11 @@ def pending_claim(*, wave: Wave) -> uuid.UUID | None:
     return batch if waiting.update(batch=batch) else None
 
 
+# An answer to a question with at least one scored option: a response with one counts in
+# participation (Response.scored). Four empty submissions must not make one real answer publishable.
+SCORED = "EXISTS (SELECT 1 FROM survey_option o WHERE o.question_id = a.question_id AND o.score IS NOT NULL)"
+
+
 def pending_move(*, batch: uuid.UUID) -> int:
     """Moves a claimed batch into the response tables, in random order, then forgets it.
 
@@ -154,16 +158,21 @@ def pending_move(*, batch: uuid.UUID) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pulse_mix")
         cursor.execute(
-            f"CREATE TEMP TABLE pulse_mix AS SELECT id AS pending_id, {new_id} AS response_id, wave_id, team_id "
-            "FROM survey_pendingresponse WHERE batch = %s",
+            f"CREATE TEMP TABLE pulse_mix AS SELECT p.id AS pending_id, {new_id} AS response_id, p.wave_id, p.team_id, "
+            f"EXISTS (SELECT 1 FROM survey_pendinganswer a WHERE a.pending_id = p.id AND {SCORED}) AS scored "
+            "FROM survey_pendingresponse p WHERE p.batch = %s",
             params,
         )
+        # The order is the fresh random ids' order: a random permutation of the batch, unrelated to
+        # arrival, and the order of the primary-key indexes, so the rows land in them in one sweep
+        # (random-order inserts into a large index touch one page per row and grow with history).
         for statement in (
-            "INSERT INTO survey_response (id, wave_id, team_id) SELECT response_id, wave_id, team_id "
-            "FROM pulse_mix ORDER BY random()",
+            "INSERT INTO survey_response (id, wave_id, team_id, scored) SELECT response_id, wave_id, team_id, scored "
+            "FROM pulse_mix ORDER BY response_id",
             "INSERT INTO survey_answer (response_id, question_id, wave_id, team_id, value) "
             "SELECT m.response_id, a.question_id, m.wave_id, m.team_id, a.value "
-            "FROM survey_pendinganswer a JOIN pulse_mix m ON m.pending_id = a.pending_id ORDER BY random()",
+            "FROM survey_pendinganswer a JOIN pulse_mix m ON m.pending_id = a.pending_id "
+            "ORDER BY m.response_id, a.question_id",
             f"INSERT INTO survey_comment (id, wave_id, team_id, question_id, text) "
             f"SELECT {new_id}, m.wave_id, m.team_id, c.question_id, c.text "
             "FROM survey_pendingcomment c JOIN pulse_mix m ON m.pending_id = c.pending_id ORDER BY random()",

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from survey.events import answers_arrived
 from survey.models import Organisation, Survey, Team, Wave, WaveTeam, WaveTeamClosure
 from survey.services.teams import closure_pairs
 
@@ -107,7 +108,5 @@ def wave_close(*, wave: Wave) -> Wave:
     wave.status = Wave.Status.CLOSED
     wave.closes_at = min(wave.closes_at or timezone.now(), timezone.now())
     wave.save(update_fields=["status", "closes_at"])
-    from analytics.tasks import schedule_wave_aggregation
-
-    schedule_wave_aggregation(wave_id=wave.pk)
+    answers_arrived.send(sender=Wave, wave_id=wave.pk)
     return wave

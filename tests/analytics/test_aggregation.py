@@ -177,3 +177,34 @@ def test_the_beat_sweeps_a_closed_waves_last_pending_batch(big_tree, monkeypatch
     assert PendingResponse.objects.filter(wave=wave).count() == 3
     aggregate_open_waves()
     assert not PendingResponse.objects.filter(wave=wave).exists()
+
+
+def test_a_full_mixing_batch_is_folded_at_once_not_after_the_debounce(
+    big_tree, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 11: a batch is folded as soon as it reaches the mixing minimum (2 x k) rather than
+    left to grow until the debounce window ends; below it, one delayed run per window."""
+    from django.core.cache import cache
+
+    from analytics import tasks
+    from survey.services.submission import mixing_minimum
+
+    wave, teams = big_tree
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS = 15
+    cache.clear()
+    queued = []
+    monkeypatch.setattr(tasks.aggregate_wave, "delay", lambda *args: queued.append(("now", args)))
+    monkeypatch.setattr(
+        tasks.aggregate_wave, "apply_async", lambda args, countdown: queued.append((f"in {countdown}s", args))
+    )
+    team = next(team for team in teams.values() if team.headcount >= 2 * wave.k_min)
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(wave, team, [{"enps_recommend": 7}] * (mixing_minimum(wave) - 1))
+    assert queued == [("in 15s", (str(wave.pk),))]  # one delayed run for the whole window
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(wave, team, [{"enps_recommend": 7}])  # the batch is now full
+    assert queued[1:] == [("now", (str(wave.pk),))]
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(wave, team, [{"enps_recommend": 7}])  # the immediate run is already queued
+    assert len(queued) == 2

@@ -112,11 +112,44 @@ def test_trends_in_date_order_with_delta_previous(api, published_wave, teams, su
     assert points[1]["delta_previous"] == round(points[1]["score"] - points[0]["score"], 1)
 
 
-def test_drivers(api, published_wave):
-    response = api.get("/api/v1/drivers/", {"wave": str(published_wave.pk)})
+def test_drivers(api, wave, teams):
+    """Drivers need 30 respondents (analytics.services.drivers.MIN_RESPONDENTS): 40 varied ones,
+    so the organisation's fits exist and the endpoint has rows to show."""
+    import random
+
+    from analytics.services.aggregation import wave_aggregate
+    from analytics.services.drivers import MIN_RESPONDENTS
+    from survey.services.waves import wave_close
+    from tests.analytics.helpers import respond
+
+    rng = random.Random(11)
+    varied = [
+        {
+            "adoption_routine": rng.randint(1, 5),
+            "shadow_hide_from_colleagues": rng.randint(1, 5),
+            "job_fear_two_years": rng.randint(1, 5),
+            "intens_more_volume": rng.randint(1, 5),
+            "fatigue_drained_end_of_day": rng.randint(1, 5),
+            "enable_training": rng.randint(1, 5),
+            "enps_recommend": rng.randint(0, 10),
+        }
+        for _ in range(40)
+    ]
+    assert len(varied) >= MIN_RESPONDENTS
+    # Within the frozen headcounts (10 + 10 + 20): only the organisation reaches 30.
+    respond(wave, teams["team-a"], varied[:10])
+    respond(wave, teams["team-b"], varied[10:20])
+    respond(wave, teams["team-d"], varied[20:])
+    wave = wave_close(wave=wave)
+    wave_aggregate(wave_id=wave.pk, full=True)
+    response = api.get("/api/v1/drivers/", {"wave": str(wave.pk)})
     assert response.status_code == 200
-    for row in response.json()["results"]:
+    rows = response.json()["results"]
+    assert {row["outcome"] for row in rows} == {"fatigue", "enps"}
+    for row in rows:
         assert set(row) == {"wave", "team", "team_slug", "team_path", "outcome", "driver", "coefficient", "r2", "n"}
+        assert row["n"] >= MIN_RESPONDENTS and row["driver"] != row["outcome"]
+        assert row["team_slug"] == "all"  # departments (25 and 20 people) are pooled upwards
 
 
 def test_distribution_is_what_the_hr_drill_down_shows(api, published_wave, teams, outsider):

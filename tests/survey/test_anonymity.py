@@ -23,7 +23,9 @@ def columns(table: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("table", "allowed"),
     [
-        ("survey_response", {"id", "wave_id", "team_id"}),
+        # `scored`: whether the answers include a scored question, derivable from survey_answer
+        # (tested below to be a plain boolean, equal to what the answers say).
+        ("survey_response", {"id", "wave_id", "team_id", "scored"}),
         ("survey_answer", {"response_id", "question_id", "wave_id", "team_id", "value"}),
         ("survey_comment", {"id", "wave_id", "team_id", "question_id", "text"}),
     ],
@@ -35,6 +37,27 @@ def test_response_tables_hold_no_identifying_or_ordering_column(db, table, allow
         assert "timestamp" not in description and "date" not in description, name
         assert "nextval" not in description and "identity" not in description, name  # no sequence
     assert found.get("id", "uuid").startswith("uuid")
+
+
+def test_the_scored_flag_is_a_boolean_that_says_only_what_the_answers_say(db, wave, tokens, answers):
+    """`survey_response.scored` adds nothing to the answers: a boolean, true exactly for the
+    responses with an answer to a scored question (an empty or text-only submission is false)."""
+    from tests.conftest import close_and_fold
+
+    assert columns("survey_response")["scored"] == "boolean"
+    submission_submit(token=tokens[0], answers=answers)
+    submission_submit(token=tokens[1], answers={"adoption_tasks": [1], "comment_ai_help": "Nothing to add"})
+    submission_submit(token=tokens[2], answers={})
+    close_and_fold(wave)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.scored, EXISTS (SELECT 1 FROM survey_answer a JOIN survey_option o"
+            " ON o.question_id = a.question_id"
+            " WHERE a.response_id = r.id AND o.score IS NOT NULL) FROM survey_response r"
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == 3 and sorted(flag for flag, _ in rows) == [False, False, True]
+    assert all(flag == derived for flag, derived in rows)
 
 
 def test_no_response_table_references_invitations(db):

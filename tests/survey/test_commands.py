@@ -44,7 +44,7 @@ def test_load_demo_builds_three_levels_and_is_safe_to_run_twice(db):
     assert 35 <= teams.count() <= 45
     assert teams.filter(parent__parent__parent__isnull=True, parent__parent__isnull=False).count() >= 30
     assert teams.filter(headcount__lt=5, children__isnull=True).exists(), "some deliberately small teams"
-    assert 350 <= Response.objects.filter(wave__organisation=organisation).count() <= 400
+    assert Response.objects.filter(wave__organisation=organisation).count() == 400  # exactly what was asked
     assert "password" in out.getvalue() and "/s/" in out.getvalue()
     # Both sign-ins the demo prints work, with the roles it says.
     roles = dict(Membership.objects.filter(organisation=organisation).values_list("user__username", "role"))
@@ -57,3 +57,15 @@ def test_load_demo_builds_three_levels_and_is_safe_to_run_twice(db):
     # The README's API-key example names the demo's organisation, so it works as printed.
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert set(re.findall(r"create_api_key --org (\S+)", readme)) == {organisation.slug}
+
+
+def test_load_demo_refuses_more_than_the_demo_organisation_holds(db):
+    """Asked for more than its headcounts allow, load_demo says so instead of silently stopping."""
+    from survey.demo import demo_max_responses
+
+    most = demo_max_responses(seed=3)
+    with pytest.raises(CommandError, match=f"at most {most:,} responses"):
+        call_command("load_demo", responses=100_000, seed=3, stdout=io.StringIO())
+    assert not Organisation.objects.filter(slug="demo").exists()  # nothing half-loaded
+    call_command("load_demo", responses=most, seed=3, stdout=io.StringIO())
+    assert Response.objects.filter(wave__organisation__slug="demo").count() == most

@@ -148,9 +148,13 @@ def test_everything_may_be_skipped(client, tokens, wave):
 
 
 def test_messages_follow_the_requested_language(client, tokens, answers):
-    submit(client, tokens[0], answers)
-    response = submit(client, tokens[0], answers, language="fr")
-    assert "déjà" in response.json()["detail"]
+    assert submit(client, tokens[0], answers).status_code == 201
+    english = submit(client, tokens[0], answers, language="en")
+    french = submit(client, tokens[0], answers, language="fr")
+    assert english.status_code == french.status_code == 409
+    assert english.json()["code"] == french.json()["code"]
+    assert "already" in english.json()["detail"] and "déjà" in french.json()["detail"]
+    assert english.json()["detail"] != french.json()["detail"]
 
 
 def test_a_failure_while_storing_hands_the_invitation_back(client, tokens, answers, monkeypatch):

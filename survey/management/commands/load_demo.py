@@ -1,9 +1,10 @@
 import os
+from io import StringIO
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.services.aggregation import wave_aggregate
-from survey.demo import demo_load
+from survey.demo import DemoTooLarge, demo_load
 from survey.models import Membership, Team
 from survey.services.invitations import invitations_issue
 from survey.services.members import membership_add
@@ -16,17 +17,30 @@ class Command(BaseCommand):
     help = "Loads a demo organisation with two waves and synthetic responses (safe to run again)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--responses", type=int, default=2000, help="Synthetic responses over both waves.")
+        parser.add_argument(
+            "--responses",
+            type=int,
+            default=2000,
+            help=(
+                "Synthetic responses over both waves (default 2000). The demo organisation keeps its "
+                "realistic size (about 1,400 employees, one answer each per wave: at most 2,500 "
+                "responses with the default seed); more is refused with the maximum, never silently cut."
+            ),
+        )
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, responses: int, seed: int, **options) -> None:
         if responses < 0:
             self.stderr.write("--responses must be zero or more.")
             raise SystemExit(2)
-        result = demo_load(responses=responses, seed=seed)
+        try:
+            result = demo_load(responses=responses, seed=seed)
+        except DemoTooLarge as error:
+            raise CommandError(str(error)) from None
         organisation = result.organisation
         for wave in (result.closed_wave, result.open_wave):
-            wave_aggregate(wave_id=wave.pk, full=True)
+            # By name: survey never imports analytics (the `aggregate` command is analytics').
+            call_command("aggregate", wave=str(wave.pk), full=True, stdout=StringIO())
         password = os.environ.get("PULSE_DEMO_PASSWORD", "pulse-demo")
         for username, role, team_slug in DEMO_USERS:
             membership = Membership.objects.filter(organisation=organisation, user__username=username).first()
