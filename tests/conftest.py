@@ -1,11 +1,14 @@
 import shutil
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery.signals import task_postrun
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app
 from survey.models import Organisation, Survey, Team, Wave
 from survey.services.instrument import instrument_load_builtin
 from survey.services.invitations import invitations_issue
@@ -191,3 +194,30 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "impact": v["impact"], "nodes": [node["target"] for node in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+# --- A real Celery worker's app on the test Redis -----------------------------------------
+@pytest.fixture
+def redis_app(settings):
+    """The project's Celery app on the test Redis; tests/conftest.py puts it back in-process after."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS = 0
+    url = settings.TEST_REDIS_URL
+    app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url, task_always_eager=False)
+    # Drop connection pools made for the in-process broker earlier in the session (as Celery does
+    # after a fork), so that producer and worker both talk to Redis.
+    app._after_fork()
+    task_postrun.connect(_close_worker_connection)
+    yield app
+    task_postrun.disconnect(_close_worker_connection)
+    app.conf.update(broker_url="memory://", broker_read_url=None, broker_write_url=None)
+    app._after_fork()
+
+
+WORKER_THREADS: list[str] = []
+
+
+def _close_worker_connection(**kwargs) -> None:
+    WORKER_THREADS.append(threading.current_thread().name)
+    # The embedded worker's thread has its own connection: close it so the test DB can be dropped.
+    connection.close()

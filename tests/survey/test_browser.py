@@ -8,15 +8,21 @@ from survey.services.scrub import scrub
 from tests.conftest import axe_violations
 
 
-@pytest.mark.browser
-def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings, tmp_path):
+def phone_page_at_link(browser, live_server, wave, team, settings):
+    """A French phone's browser tab that has just opened a new single-use link of `team`."""
     settings.PULSE_PUBLIC_URL = live_server.url
-    link = invitations_issue(wave=wave, team=teams["team-a"], count=1)[0]
+    link = invitations_issue(wave=wave, team=team, count=1)[0]
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="fr-FR", is_mobile=True, has_touch=True
     )
     page = context.new_page()
     page.goto(link.url)
+    return page
+
+
+@pytest.mark.browser
+def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings, tmp_path):
+    page = phone_page_at_link(browser, live_server, wave, teams["team-a"], settings)
     assert page.url.endswith("/s/")
     assert "Ce qui est conservé" in page.content() or "conserv" in page.content()
     assert axe_violations(page) == [], "welcome page"
@@ -37,7 +43,7 @@ def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings
     assert axe_violations(page) == [], "privacy page"
     assert PendingResponse.objects.filter(wave=wave).count() == 1  # waits for a mixing batch of 2k
     assert PendingAnswer.objects.get(question__code="enps_recommend").value == 9
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.browser
@@ -46,13 +52,7 @@ def test_confirm_a_scrubbed_comment_then_read_the_receipt_on_a_phone(
 ):
     """In French: a comment with an e-mail address and a name meets the confirmation page, with
     the removed parts marked; an edit is scrubbed again; the receipt lists what was stored."""
-    settings.PULSE_PUBLIC_URL = live_server.url
-    link = invitations_issue(wave=wave, team=teams["team-a"], count=1)[0]
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="fr-FR", is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    page.goto(link.url)
+    page = phone_page_at_link(browser, live_server, wave, teams["team-a"], settings)
     page.get_by_role("link", name="Commencer").click()
     page.get_by_role("group", name="à quelle fréquence utilisez-vous").get_by_label("Plusieurs fois par jour").check()
     tasks = page.get_by_role("group", name="Pour quelles tâches")
@@ -106,4 +106,4 @@ def test_confirm_a_scrubbed_comment_then_read_the_receipt_on_a_phone(
     page.reload()
     assert "lien" in page.get_by_role("heading", level=1).inner_text()
     assert PendingResponse.objects.count() == 1
-    context.close()
+    page.context.close()

@@ -12,7 +12,6 @@ from html import unescape
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -106,26 +105,14 @@ def database_rows() -> dict[str, list[str]]:
     return rows
 
 
-def _close_worker_connection(**kwargs) -> None:
-    connection.close()
-
-
 @pytest.fixture
-def real_redis(settings):
-    """The project's Celery app and cache on this run's Redis database, emptied first."""
+def real_redis(redis_app, settings):
+    """The project's Celery app (tests/conftest.py) and cache on this run's Redis database, emptied."""
     url = settings.TEST_REDIS_URL
     client = redis.Redis.from_url(url)
     client.flushdb()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS = 0
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
-    app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url, task_always_eager=False)
-    app._after_fork()
-    task_postrun.connect(_close_worker_connection)
     yield client
-    task_postrun.disconnect(_close_worker_connection)
-    app.conf.update(broker_url="memory://", broker_read_url=None, broker_write_url=None)
-    app._after_fork()
     client.flushdb()
 
 
