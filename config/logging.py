@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
 # Survey links look like /s/<token>/...; any path segment after /s/ is a secret.
-TOKEN_IN_PATH = re.compile(r"(/s/)(?!(?:questions|thanks|privacy)/)[^/\s?\"']+")
+TOKEN_IN_PATH = re.compile(r"(/s/)(?!(?:questions|privacy)/)[^/\s?\"']+")
 
 # What a respondent's browser asks for: the survey pages and the JSON submission, plus what those
 # pages load or post to (the stylesheet, the favicon, the language switch). An access line for any

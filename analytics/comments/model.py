@@ -18,6 +18,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from analytics.comments.corpus import Example, corpus_digest, load_corpus, split
+from analytics.comments.language import detect_language
 
 MODEL_PATH = Path(__file__).parent / "data" / "model.joblib"
 REPORT_PATH = Path(__file__).parent / "data" / "model.json"
@@ -123,8 +124,6 @@ def model_version() -> str:
 
 
 def _inputs(texts: list[str], langs: list[str] | None) -> list[str]:
-    from analytics.comments.language import detect_language
-
     langs = langs or [detect_language(text) for text in texts]
     return [f"{text} __{lang}__" for text, lang in zip(texts, langs, strict=True)]
 

@@ -9,6 +9,7 @@ load on first use, or at worker start through `warm()` (gunicorn.conf.py calls i
 
 from dataclasses import dataclass
 
+from analytics.comments.language import detect_language
 from analytics.comments.pii import engine
 
 
@@ -41,8 +42,6 @@ def _language(text: str, lang: str | None) -> str:
     the word lists and whether the French NER is asked."""
     if lang and lang.lower()[:2] in engine.LANGUAGES:
         return lang.lower()[:2]
-    from analytics.comments.language import detect_language
-
     return detect_language(text)
 
 
