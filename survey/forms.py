@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 
 from survey.models import Question, Survey
+from survey.questionnaire import survey_questionnaire
 from survey.services.answers import CleanAnswers
 from survey.services.scrub import ScrubResult, removed_label
 
@@ -21,7 +22,7 @@ def _number(raw: str) -> int | str:
 
 def answers_from_post(*, survey: Survey, data: QueryDict) -> dict[str, object]:
     answers: dict[str, object] = {}
-    for question in survey.questions.all():
+    for question in survey_questionnaire(survey=survey).questions:
         if question.is_multiple:
             answers[question.code] = [_number(raw) for raw in data.getlist(question.code)]
         elif question.type == Question.Type.TEXT:
@@ -95,7 +96,7 @@ def comment_reviews(*, survey: Survey, data: QueryDict, clean: CleanAnswers) -> 
     shown = {code for code, result in clean.scrubbed.items() if result.changed} | set(_reviewed(data))
     return [
         CommentReview(question=question, scrubbed=clean.scrubbed.get(question.code))
-        for question in survey.questions.order_by("position")
+        for question in survey_questionnaire(survey=survey).questions
         if question.is_text and question.code in shown
     ]
 
@@ -108,7 +109,7 @@ def hidden_fields(
     on_page = {review.question.code for review in reviews}
     stored = clean.stored_comments
     fields: list[tuple[str, str]] = []
-    for question in survey.questions.order_by("position"):
+    for question in survey_questionnaire(survey=survey).questions:
         code = question.code
         if code in on_page:
             continue

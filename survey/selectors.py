@@ -3,25 +3,14 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from survey.models import Dimension, Invitation, Question, Survey, Team, Wave, WaveTeam
+from survey.models import Invitation, Question, Survey, Team, Wave, WaveTeam
+from survey.questionnaire import QuestionGroup, survey_questionnaire
 from survey.services.answers import CleanAnswers
-
-
-@dataclass
-class QuestionGroup:
-    dimension: Dimension | None
-    questions: list[Question]
 
 
 def survey_question_groups(*, survey: Survey) -> list[QuestionGroup]:
     """Questions grouped by dimension in questionnaire order; free text last, in its own group."""
-    groups: list[QuestionGroup] = []
-    questions = survey.questions.select_related("dimension").prefetch_related("options").order_by("position")
-    for question in questions:
-        if not groups or groups[-1].dimension != question.dimension:
-            groups.append(QuestionGroup(dimension=question.dimension, questions=[]))
-        groups[-1].questions.append(question)
-    return groups
+    return survey_questionnaire(survey=survey).groups
 
 
 @dataclass(frozen=True)
@@ -37,7 +26,7 @@ def submission_receipt(*, survey: Survey, clean: CleanAnswers) -> list[ReceiptLi
     """What one submission stored, in words in the active language and in questionnaire order:
     every question answered, and nothing about the skipped ones (they store nothing)."""
     lines = []
-    for question in survey.questions.prefetch_related("options").order_by("position"):
+    for question in survey_questionnaire(survey=survey).questions:
         if question.id in clean.comments:
             lines.append(ReceiptLine(question=question, labels=[], comment=clean.comments[question.id]))
         elif question.id in clean.values:

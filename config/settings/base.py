@@ -127,6 +127,9 @@ else:
     # django-axes counts failed sign-ins in this per-process cache: right for the embedded mode's
     # single runserver process (with several processes, set REDIS_URL so that they share counts).
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Per process, whatever the mode: fragments that only change with a deploy (the questions of a
+# frozen survey), so that no shared cache ever serves a previous release's HTML.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pulse-local"}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from survey.models import Question, Survey
+from survey.questionnaire import survey_questionnaire
 from survey.services.errors import AnswersInvalid
 from survey.services.scrub import ScrubResult, scrub
 
@@ -33,7 +34,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _clean_one(question: Question, allowed: set[int], value: object, language: str | None) -> int | ScrubResult:
+def _clean_one(question: Question, allowed: frozenset[int], value: object, language: str | None) -> int | ScrubResult:
     """The stored form of one answer (for text, the scrubber's result), or ValueError with a
     message for the respondent."""
     if question.is_text:
@@ -68,17 +69,17 @@ def answers_clean(*, survey: Survey, answers: object, language: str | None = Non
     """
     if not isinstance(answers, dict):
         raise AnswersInvalid({"answers": _("Expected an object mapping question codes to answers.")})
-    questions = {question.code: question for question in survey.questions.prefetch_related("options")}
+    questionnaire = survey_questionnaire(survey=survey)
     clean, errors = CleanAnswers(survey_id=survey.pk), {}
     for code, value in answers.items():
-        question = questions.get(code)
+        question = questionnaire.by_code.get(code)
         if question is None:
             errors[str(code)] = _("Unknown question code.")
             continue
         if value is None or value == "" or value == []:
             continue
         try:
-            stored = _clean_one(question, {option.value for option in question.options.all()}, value, language)
+            stored = _clean_one(question, questionnaire.values[question.id], value, language)
         except ValueError as error:
             errors[code] = str(error)
             continue
