@@ -54,18 +54,27 @@ def _ready_key(wave_id: uuid.UUID | str) -> str:
 
 
 def _batch_ready(wave_id: uuid.UUID | str) -> bool:
-    wave = Wave.objects.filter(pk=wave_id).only("k_min").first()
+    """Whether a run would move a batch now: a whole mixing batch (2 x k) waits, or the wave
+    closed with anything waiting. One query that stops counting at the mixing minimum."""
+    wave = Wave.objects.filter(pk=wave_id).only("k_min", "status").first()
+    if wave is None:
+        return False
+    needed = 1 if wave.status == Wave.Status.CLOSED else mixing_minimum(wave)
     waiting = PendingResponse.objects.filter(wave_id=wave_id, batch__isnull=True)
-    return wave is not None and waiting.count() >= mixing_minimum(wave)
+    return len(waiting.values_list("pk", flat=True)[:needed]) >= needed
 
 
 def schedule_wave_aggregation(*, wave_id: uuid.UUID | str) -> None:
     """Queues an aggregation once the caller's data is committed: at once when a whole mixing
     batch (2 x k) waits, so batches are folded small and early; otherwise one per debounce
-    window, which picks up a smaller batch at closing or when arrivals are slow."""
+    window, which picks up a smaller batch at closing or when arrivals are slow.
+
+    With tasks in-process (no broker) only a ready batch runs one: a run that would move nothing
+    publishes nothing new, and every submission used to pay for a whole run."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # In-process mode: the caller's connection already sees its own writes.
-        aggregate_wave.delay(str(wave_id))
+        if _batch_ready(wave_id):
+            aggregate_wave.delay(str(wave_id))
         return
     delay = settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS
     if _batch_ready(wave_id):

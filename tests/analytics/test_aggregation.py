@@ -122,8 +122,10 @@ def test_a_dimension_is_the_mean_of_its_questions(big_tree):
 
 def test_running_twice_changes_nothing(big_tree):
     wave, teams = big_tree
-    respond(wave, teams["t1"], [{"enps_recommend": 9} for _ in range(6)])
+    # A whole mixing batch (2 x k): the submissions' own scheduling folds and publishes it.
+    respond(wave, teams["t1"], [{"enps_recommend": 9} for _ in range(10)])
     before = snapshot(wave)
+    assert cells(wave, "question", "enps_recommend")["t1"].n == 10
     result = wave_aggregate(wave_id=wave.pk)
     assert result.folded == 0 and not result.published
     assert snapshot(wave) == before
