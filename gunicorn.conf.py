@@ -40,6 +40,7 @@ def post_worker_init(worker) -> None:
     # What the first submission would otherwise import (about 1.2 s, a p99 spike per worker): the
     # task that answers_arrived schedules, and the aggregation, comment model and NumPy behind it.
     import analytics.tasks  # noqa: F401
+
     # Move everything loaded at start-up out of the garbage collector's sight: otherwise full
     # collections over Django's import graph add ~100 ms pauses every few requests.
     gc.collect()
