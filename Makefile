@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= $(PG_URL)
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pulse_bench
 
-.PHONY: run test lint bench install chromium clean
+.PHONY: run serve-prod test lint bench install chromium clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -37,6 +37,24 @@ run: install
 	else \
 	  $(PY) manage.py runserver 127.0.0.1:8000; \
 	fi
+
+# The production topology on this machine: gunicorn (WEB_CONCURRENCY workers), a Celery worker and
+# beat, run by honcho from the Procfile, with production settings, against the local PostgreSQL and
+# Redis, on loopback only. DEMO=1 loads the demo organisation first. A SECRET_KEY is made once and
+# kept in .secret_key (mode 600) unless the environment gives one.
+SERVE_ENV = DJANGO_SETTINGS_MODULE=config.settings.production PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
+  DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
+  SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" BIND="$${BIND:-127.0.0.1:8000}"
+serve-prod: install
+	@test -n "$$SECRET_KEY" -o -s .secret_key || (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=+/' > .secret_key)
+	@if [ -z "$$DATABASE_URL" ]; then psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'pulse'" \
+	  | grep -q 1 || createdb -h 127.0.0.1 -U postgres pulse; fi
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@if [ -n "$(DEMO)" ]; then $(SERVE_ENV) $(PY) manage.py load_demo; fi
+	@echo "Open http://$${BIND:-127.0.0.1:8000}/ (Ctrl-C stops every process)"
+	$(SERVE_ENV) $(VENV)/bin/honcho -f Procfile start web worker beat
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

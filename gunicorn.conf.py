@@ -28,6 +28,8 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+        # One INFO line per recognizer per worker at start-up says nothing an operator needs.
+        "presidio-analyzer": {"level": "WARNING"},
     },
 }
 
