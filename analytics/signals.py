@@ -27,11 +27,11 @@ def api_key_post_save(sender, instance: OrganisationAPIKey, created: bool, **kwa
         audit_record(organisation=instance.organisation_id, action="api_key_revoked", detail={"key": key})
 
 
-def answers_arrived_schedule(sender, wave_id, **kwargs) -> None:
+def answers_arrived_schedule(sender, wave_id, wave=None, **kwargs) -> None:
     # Looked up on each call, so that tests can replace the scheduler (a lost trigger).
     from analytics import tasks
 
-    tasks.schedule_wave_aggregation(wave_id=wave_id)
+    tasks.schedule_wave_aggregation(wave_id=wave_id, wave=wave)
 
 
 def connect() -> None:

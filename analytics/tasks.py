@@ -17,6 +17,7 @@ TRANSIENT = (OperationalError, ConnectionError)
 
 @shared_task(
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=TRANSIENT,
     retry_backoff=True,
     max_retries=5,
@@ -25,12 +26,14 @@ TRANSIENT = (OperationalError, ConnectionError)
 )
 def aggregate_wave(wave_id: str, full: bool = False, rescore: bool = False) -> dict:
     """Folds and publishes a wave; `rescore` scores all its comments again first (batch scoring)."""
-    cache.delete_many([_debounce_key(wave_id), _ready_key(wave_id)])
+    cache.delete_many([_debounce_key(wave_id), _ready_key(wave_id), _arrivals_key(wave_id)])
+    if settings.PULSE_AGGREGATE_MIN_INTERVAL_SECONDS:
+        cache.set(_recent_key(wave_id), 1, timeout=settings.PULSE_AGGREGATE_MIN_INTERVAL_SECONDS)
     result = wave_aggregate(wave_id=wave_id, full=full, rescore=rescore)
     return {"folded": result.folded, "published": result.published}
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
 def aggregate_open_waves() -> int:
     """The beat's safety net: picks up whatever a lost or debounced trigger left behind, including
     a closed wave's last pending batch."""
@@ -53,6 +56,14 @@ def _ready_key(wave_id: uuid.UUID | str) -> str:
     return f"pulse:aggregate-batch-ready:{wave_id}"
 
 
+def _arrivals_key(wave_id: uuid.UUID | str) -> str:
+    return f"pulse:aggregate-arrivals:{wave_id}"
+
+
+def _recent_key(wave_id: uuid.UUID | str) -> str:
+    return f"pulse:aggregate-ran:{wave_id}"
+
+
 def _batch_ready(wave_id: uuid.UUID | str) -> bool:
     """Whether a run would move a batch now: a whole mixing batch (2 x k) waits, or the wave
     closed with anything waiting. One query that stops counting at the mixing minimum."""
@@ -64,10 +75,26 @@ def _batch_ready(wave_id: uuid.UUID | str) -> bool:
     return len(waiting.values_list("pk", flat=True)[:needed]) >= needed
 
 
-def schedule_wave_aggregation(*, wave_id: uuid.UUID | str) -> None:
-    """Queues an aggregation once the caller's data is committed: at once when a whole mixing
-    batch (2 x k) waits, so batches are folded small and early; otherwise one per debounce
-    window, which picks up a smaller batch at closing or when arrivals are slow.
+def _arrived(wave_id: uuid.UUID | str) -> int:
+    """Submissions since the wave's last run started, counted in the shared cache: a hint for
+    when to queue, never what a run folds (it claims from the database)."""
+    key = _arrivals_key(wave_id)
+    for _ in range(3):
+        try:
+            return cache.incr(key)
+        except ValueError:  # no count yet, or a run started and reset it just now
+            if cache.add(key, 1, timeout=3600):
+                return 1
+    return 1
+
+
+def schedule_wave_aggregation(*, wave_id: uuid.UUID | str, wave: Wave | None = None) -> None:
+    """Queues an aggregation once the caller's data is committed: as soon as a whole mixing batch
+    (2 x k) has arrived, so batches are folded small and early, but no sooner than
+    PULSE_AGGREGATE_MIN_INTERVAL_SECONDS after the wave's previous run, so that a rush at 9:00
+    costs one run per interval rather than one per ten submissions; below a batch, one run per
+    debounce window, which picks up a smaller batch at closing or when arrivals are slow.
+    `wave`, when the sender has it (an open wave, its k frozen), saves the queries.
 
     With tasks in-process (no broker) only a ready batch runs one: a run that would move nothing
     publishes nothing new, and every submission used to pay for a whole run."""
@@ -77,9 +104,15 @@ def schedule_wave_aggregation(*, wave_id: uuid.UUID | str) -> None:
             aggregate_wave.delay(str(wave_id))
         return
     delay = settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS
-    if _batch_ready(wave_id):
+    ready = (
+        _arrived(wave_id) >= mixing_minimum(wave)
+        if wave is not None and wave.status == Wave.Status.OPEN
+        else _batch_ready(wave_id)
+    )
+    if ready:
         if cache.add(_ready_key(wave_id), 1, timeout=delay * 4 or 60):
-            transaction.on_commit(lambda: aggregate_wave.delay(str(wave_id)))
+            pause = settings.PULSE_AGGREGATE_MIN_INTERVAL_SECONDS if cache.get(_recent_key(wave_id)) else 0
+            transaction.on_commit(lambda: aggregate_wave.apply_async((str(wave_id),), countdown=pause))
         return
     if cache.add(_debounce_key(wave_id), 1, timeout=delay * 4):
         transaction.on_commit(lambda: aggregate_wave.apply_async((str(wave_id),), countdown=delay))

@@ -202,6 +202,7 @@ def redis_app(settings):
     """The project's Celery app on the test Redis; tests/conftest.py puts it back in-process after."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS = 0
+    settings.PULSE_AGGREGATE_MIN_INTERVAL_SECONDS = 0
     url = settings.TEST_REDIS_URL
     app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url, task_always_eager=False)
     # Drop connection pools made for the in-process broker earlier in the session (as Celery does

@@ -134,9 +134,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Acknowledged on receipt by default: a task that is not safe to run twice must never be run
+# again. The idempotent ones (analytics.tasks) ask for acks_late and reject_on_worker_lost
+# themselves, so that a worker killed mid-run hands its task back instead of losing it.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long Redis keeps a late-acknowledged task of a vanished worker before giving it to another:
+# longer than the hard time limit, or a slow run would be handed out again while it still runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BEAT_SCHEDULE = {
@@ -180,6 +185,8 @@ PULSE_MAX_TEXT_LENGTH = 2000
 # Collection calls the scrubber through this name, so survey/ never imports analytics/.
 PULSE_COMMENT_SCRUBBER = "analytics.comments.scrub"
 PULSE_AGGREGATE_DEBOUNCE_SECONDS = env.int("PULSE_AGGREGATE_DEBOUNCE_SECONDS", default=15)
+# At most one aggregation of a wave per this many seconds while batches keep filling (a rush).
+PULSE_AGGREGATE_MIN_INTERVAL_SECONDS = env.int("PULSE_AGGREGATE_MIN_INTERVAL_SECONDS", default=2)
 # The participation rate (%) the overview's bar chart draws its target line at.
 PULSE_PARTICIPATION_TARGET = env.int("PULSE_PARTICIPATION_TARGET", default=70)
 # The survey link's secret rides in its own signed cookie (survey/views.py): sent to the survey

@@ -11,6 +11,7 @@ Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
   one would store rows in arrival order.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ from survey.services.errors import (
 from survey.services.invitations import SeatsExhausted, seats_release, seats_take
 from survey.services.tokens import token_hash
 from survey.sql import uuid_param
+
+logger = logging.getLogger(__name__)
 
 
 def invitation_check(*, token: str) -> Invitation:
@@ -130,7 +133,11 @@ def submission_store(*, invitation: Invitation, clean: CleanAnswers) -> Submitte
     except BaseException:
         _unconsume(invitation)
         raise
-    answers_arrived.send(sender=Wave, wave_id=invitation.wave_id)
+    # The answers are stored: nothing after this may fail the person's submission. A receiver that
+    # fails (the broker down) is logged; the beat's sweep folds the batch later.
+    for receiver, error in answers_arrived.send_robust(sender=Wave, wave_id=invitation.wave_id, wave=invitation.wave):
+        if isinstance(error, Exception):
+            logger.error("Could not schedule the aggregation of wave %s (%s): %r", invitation.wave_id, receiver, error)
     return Submitted(wave=invitation.wave, team=invitation.team, clean=clean)
 
 

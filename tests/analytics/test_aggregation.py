@@ -7,8 +7,10 @@ from django.db import connection
 from analytics.models import AnswerCount, PublishedCell, TeamTally
 from analytics.services.aggregation import wave_aggregate
 from survey.models import Question, Wave, WaveTeam
+from survey.services.invitations import invitations_issue
+from survey.services.submission import submission_submit
 from tests.analytics.helpers import cells, respond
-from tests.conftest import close_and_fold, make_tree
+from tests.conftest import close_and_fold, make_tree, token_of
 
 
 def random_answers(rng: random.Random, questions: list[Question]) -> dict:
@@ -185,7 +187,8 @@ def test_a_full_mixing_batch_is_folded_at_once_not_after_the_debounce(
     big_tree, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     """Issue 11: a batch is folded as soon as it reaches the mixing minimum (2 x k) rather than
-    left to grow until the debounce window ends; below it, one delayed run per window."""
+    left to grow until the debounce window ends; below it, one delayed run per window. Issue 10:
+    in a rush, no sooner than the minimum interval after the wave's previous run."""
     from django.core.cache import cache
 
     from analytics import tasks
@@ -194,19 +197,47 @@ def test_a_full_mixing_batch_is_folded_at_once_not_after_the_debounce(
     wave, teams = big_tree
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS = 15
+    settings.PULSE_AGGREGATE_MIN_INTERVAL_SECONDS = 2
     cache.clear()
     queued = []
-    monkeypatch.setattr(tasks.aggregate_wave, "delay", lambda *args: queued.append(("now", args)))
     monkeypatch.setattr(
         tasks.aggregate_wave, "apply_async", lambda args, countdown: queued.append((f"in {countdown}s", args))
     )
-    team = next(team for team in teams.values() if team.headcount >= 2 * wave.k_min)
+    team = next(team for team in teams.values() if team.headcount >= 3 * mixing_minimum(wave))
     with django_capture_on_commit_callbacks(execute=True):
         respond(wave, team, [{"enps_recommend": 7}] * (mixing_minimum(wave) - 1))
     assert queued == [("in 15s", (str(wave.pk),))]  # one delayed run for the whole window
     with django_capture_on_commit_callbacks(execute=True):
         respond(wave, team, [{"enps_recommend": 7}])  # the batch is now full
-    assert queued[1:] == [("now", (str(wave.pk),))]
+    assert queued[1:] == [("in 0s", (str(wave.pk),))]
     with django_capture_on_commit_callbacks(execute=True):
         respond(wave, team, [{"enps_recommend": 7}])  # the immediate run is already queued
     assert len(queued) == 2
+
+    assert tasks.aggregate_wave(str(wave.pk))["folded"] == mixing_minimum(wave) + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(wave, team, [{"enps_recommend": 7}] * mixing_minimum(wave))  # a rush: a whole batch again
+    assert queued[2:] == [("in 15s", (str(wave.pk),)), ("in 2s", (str(wave.pk),))]
+
+
+def test_a_failing_scheduler_never_fails_a_stored_submission(big_tree, monkeypatch, caplog):
+    """The database is the source of truth: with the broker down the answers are kept, the
+    failure is logged (without the token), and the beat's sweep folds them later."""
+    from analytics.tasks import aggregate_open_waves
+    from survey.models import PendingResponse
+
+    wave, teams = big_tree
+
+    def broker_down(**kwargs):
+        raise ConnectionError("Redis is unreachable")
+
+    monkeypatch.setattr("analytics.tasks.schedule_wave_aggregation", broker_down)
+    links = invitations_issue(wave=wave, team=teams["t1"], count=10)
+    for link in links:
+        submission_submit(token=token_of(link), answers={"enps_recommend": 9})
+    assert PendingResponse.objects.filter(wave=wave).count() == 10
+    assert "Could not schedule the aggregation" in caplog.text
+    assert not any(token_of(link) in caplog.text for link in links)
+    monkeypatch.undo()
+    aggregate_open_waves()
+    assert cells(wave, "question", "enps_recommend")["t1"].n == 10
