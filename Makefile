@@ -76,6 +76,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/heatmap.py
 	$(PY) bench/sentiment.py
 	$(PY) bench/scrub.py
+	$(PY) bench/submit.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
