@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "survey",
     "analytics",
 ]
@@ -35,6 +37,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: the policies describe pages; a static file needs none.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +84,63 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # A survey link must never leak to another site through the Referer header ("no-referrer"
 # would make browsers send "Origin: null" on our own forms and fail the CSRF check).
 SECURE_REFERRER_POLICY = "same-origin"
+# SecurityMiddleware's defaults, written out because tests/test_security_headers.py holds us to them:
+# no MIME sniffing of a CSV or JSON answer, and no window opened from another site keeps a handle on
+# ours (the API docs are served by SpectacularSwaggerSplitView, which does not lower it).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4.x). Every script and stylesheet of every page (survey, HR
+# dashboard, admin, API docs) is a file under /static/: no page has an inline script, a <style>
+# block or a style="" attribute, so no nonce is needed (and none could be: the survey's questions
+# fragment is cached per process, and a nonce in it would be another request's). Our charts give
+# Plotly no <b> or other styled rich text, which it would draw as style="" attributes.
+# The one exception is what plotly.min.js does by itself (tests/test_csp_browser.py and the
+# journeys' CspWatch fail on any violation), admitted by hash, so by exact content only:
+# - EMPTY: Plotly adds its rules (hover labels, mode bar, drag cursors) by creating an *empty*
+#   <style> element and filling its sheet with insertRule() (Lib.addStyleRule); the rules go through
+#   the CSSOM, which CSP does not govern. Its colour bars reset their fill with style="" (empty).
+#   This is the SHA-256 of the empty string: no <style> or style="" with any content gets in.
+# - MAPLIBRE: the full bundle injects MapLibre's stylesheet at load, for map traces, which Pulse does
+#   not draw. Refused, it would change nothing but log a violation on every chart page, hiding real
+#   ones. Its hash follows the bundle's version: tests/test_security_headers.py recomputes it.
+PLOTLY_EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+PLOTLY_MAPLIBRE_STYLE = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # The -elem and -attr directives take precedence in every current browser; an older one
+        # falls back to style-src 'self' (Plotly's hover and mode-bar rules then go missing).
+        "style-src": [SELF],
+        "style-src-elem": [SELF, PLOTLY_EMPTY_STYLE, PLOTLY_MAPLIBRE_STYLE],
+        # 'unsafe-hashes' lets a hash match an attribute; the only hash here is the empty one.
+        "style-src-attr": [UNSAFE_HASHES, PLOTLY_EMPTY_STYLE],
+        # data: for the favicon placeholder (templates/base.html) and the icons inlined in Swagger UI's
+        # stylesheet; blob: for Plotly's PNG export, which draws the chart's SVG from a blob: URL into
+        # a canvas (Snapshot.svgToImg) before the download.
+        "img-src": [SELF, "data:", "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Pulse uses none of these browser features; a page injected into ours cannot ask for them either.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -169,6 +231,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No "valid" badge: Swagger UI would send our schema's address to validator.swagger.io, and
+    # load the badge from there (which the Content-Security-Policy refuses anyway).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "TAGS": [
         {"name": "submission", "description": "Public: answering a survey."},

@@ -25,10 +25,34 @@
     return Object.assign(base, extra);
   }
 
-  /* Horizontal bars, first label on top; `notes` (reason words) are written where a bar is missing. */
+  /* A tree's team names, left-aligned in the margin (Plotly right-aligns tick labels, so indentation
+     would not show there), indented by level, the top two levels in bold. Through the font's weight,
+     not <b>: Plotly draws <b> as a style="" attribute, which the Content-Security-Policy refuses. */
+  function treeLabels(spec, marginLeft) {
+    return spec.labels.map(function (name, index) {
+      var level = spec.levels[index];
+      return {
+        xref: "paper", yref: "y", x: 0, y: index, xanchor: "left", xshift: -(marginLeft - 8), showarrow: false,
+        align: "left", text: "\u00a0\u00a0\u00a0".repeat(level) + name,
+        font: { size: FONT.size, color: INK, weight: level < 2 ? "bold" : "normal" }
+      };
+    });
+  }
+
+  function treeMargin(spec) {
+    var widest = spec.labels.reduce(function (m, name, index) {
+      return Math.max(m, name.length + 3 * spec.levels[index]);
+    }, 0);
+    return Math.min(340, 24 + widest * 7.8);
+  }
+
+  /* Horizontal bars, first label on top; `notes` (reason words) are written where a bar is missing;
+     with `levels`, the labels are a tree's (treeLabels). */
   function hbar(element, spec) {
     var rows = spec.labels.map(function (_, index) { return index; });
-    var annotations = [];
+    var tree = Array.isArray(spec.levels);
+    var marginLeft = tree ? treeMargin(spec) : 10;
+    var annotations = tree ? treeLabels(spec, marginLeft) : [];
     var shapes = [];
     spec.values.forEach(function (value, index) {
       if (value === null && spec.notes && spec.notes[index]) {
@@ -57,9 +81,11 @@
     if (spec.suffix) { xaxis.ticksuffix = spec.suffix; }
     Plotly.newPlot(element, [trace], layout({
       height: Math.max(160, 34 * spec.labels.length + 90),
-      margin: { l: 10, r: 30, t: spec.target !== undefined ? 30 : 10, b: 50 },
+      margin: { l: marginLeft, r: 30, t: spec.target !== undefined ? 30 : 10, b: 50 },
       xaxis: xaxis,
-      yaxis: { tickvals: rows, ticktext: spec.labels, autorange: "reversed", automargin: true },
+      yaxis: tree
+        ? { tickvals: rows, showticklabels: false, autorange: "reversed" }
+        : { tickvals: rows, ticktext: spec.labels, autorange: "reversed", automargin: true },
       shapes: shapes, annotations: annotations, bargap: 0.3
     }), CONFIG);
   }

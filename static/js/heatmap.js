@@ -66,11 +66,11 @@
   // Plotly reads a few HTML tags in its texts: names typed by HR stay text.
   function escape(text) { return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
 
+  // Teams with teams under them are in bold through the annotation's font weight, not <b>: Plotly
+  // draws <b> as a style="" attribute, which the Content-Security-Policy refuses.
   function label(index) {
     var row = data.rows[index];
-    var name = escape(row.name);
-    var indent = "\u00a0\u00a0\u00a0".repeat(row.depth) + (row.depth ? "\u2514 " : "");
-    return indent + (parents[index] ? "<b>" + name + "</b>" : name);
+    return "\u00a0\u00a0\u00a0".repeat(row.depth) + (row.depth ? "\u2514 " : "") + escape(row.name);
   }
 
   function wrap(text, width) {
@@ -121,7 +121,7 @@
       var row = data.rows[r];
       return {
         xref: "paper", yref: "y", x: 0, y: i, xanchor: "left", xshift: -(marginLeft - 8), showarrow: false,
-        align: "left", text: label(r), font: { size: 12, color: "#1d2330" }
+        align: "left", text: label(r), font: { size: 12, color: "#1d2330", weight: parents[r] ? "bold" : "normal" }
       };
     });
     var common = {

@@ -1,8 +1,9 @@
 """The HR pages in a real browser (Debian's chromium through Playwright) on the demo organisation:
 signing in as the HR admin and as the manager, both heatmaps, hover, a hidden cell and its
 reason, drill-down, the language switch, the CSV in pandas, the PNG, a wave created, opened and
-its links downloaded. Every page is checked by axe-core (WCAG 2.1 AA) and for console errors,
-and saved as a 1440x900 screenshot under test-artifacts/screenshots/ for a person to look at."""
+its links downloaded. Every page is checked by axe-core (WCAG 2.1 AA), for console errors and
+for Content-Security-Policy violations (Plotly drawing, hovering and exporting included), and
+saved as a 1440x900 screenshot under test-artifacts/screenshots/ for a person to look at."""
 
 import io
 
@@ -12,7 +13,7 @@ from django.core.management import call_command
 
 from analytics.cells import CELL_COLUMNS, HEATMAPS
 from survey.models import Invitation, Wave
-from tests.conftest import SCREENSHOTS, axe_violations
+from tests.conftest import SCREENSHOTS, CspWatch, axe_violations
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1440, "height": 900}
@@ -26,11 +27,12 @@ def demo(live_server, settings):
 
 
 class Visit:
-    """A page plus what the checks of every page need: console errors and named screenshots."""
+    """A page plus what the checks of every page need: console errors, CSP violations and named screenshots."""
 
     def __init__(self, browser, base: str, viewport: dict = DESKTOP, locale: str = "en-GB") -> None:
         self.base = base
         self.context = browser.new_context(viewport=viewport, locale=locale, accept_downloads=True)
+        self.csp = CspWatch(self.context)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
@@ -46,12 +48,13 @@ class Visit:
         self.page.wait_for_url("**/w/**")
 
     def check(self, name: str) -> None:
-        """axe-core finds nothing, the page fits its width, no console error; then a screenshot."""
+        """axe-core finds nothing, the page fits its width, no console error nor CSP violation; then a screenshot."""
         self.page.wait_for_load_state("networkidle")
         assert axe_violations(self.page) == [], name
         width = self.page.evaluate("document.documentElement.scrollWidth")
         assert width <= self.page.viewport_size["width"], f"{name}: horizontal scroll ({width} px)"
         assert self.errors == [], f"{name}: {self.errors}"
+        self.csp.assert_none(self.page, name)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
@@ -60,6 +63,7 @@ class Visit:
         self.page.wait_for_load_state("networkidle")
 
     def close(self) -> None:
+        self.csp.assert_none(self.page, "the last page")
         self.context.close()
 
 
@@ -80,6 +84,7 @@ def test_hr_admin_reads_heatmaps_drills_down_exports_and_switches_language(brows
     hover = plot.locator(".hoverlayer .hovertext")
     hover.first.wait_for()
     assert "Customer care" in hover.first.text_content(), hover.first.text_content()
+    visit.csp.assert_none(page, "heatmap hover")
     # A hidden cell and its reason, in words.
     page.locator("details#heatmap-table-view > summary").click()
     hidden = page.locator("table.heatmap-table td.hidden-cell").first
@@ -101,6 +106,7 @@ def test_hr_admin_reads_heatmaps_drills_down_exports_and_switches_language(brows
     with page.expect_download() as download:
         page.locator("#heatmap-png").click()
     assert download.value.suggested_filename.endswith(".png")
+    visit.csp.assert_none(page, "heatmap PNG export")
     # Drill down from a shown cell to its questions and answer distribution.
     page.locator("table.heatmap-table td[data-score] a").first.click()
     page.locator("section.question-cell").first.wait_for()

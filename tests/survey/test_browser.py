@@ -1,31 +1,35 @@
-"""Answers the survey in a real browser: Debian's chromium, driven by Playwright, on a phone."""
+"""Answers the survey in a real browser: Debian's chromium, driven by Playwright, on a phone. Every
+page is checked by axe-core and for Content-Security-Policy violations."""
 
 import pytest
 
 from survey.models import PendingAnswer, PendingComment, PendingResponse
 from survey.services.invitations import invitations_issue
 from survey.services.scrub import scrub
-from tests.conftest import axe_violations
+from tests.conftest import CspWatch, axe_violations
 
 
 def phone_page_at_link(browser, live_server, wave, team, settings):
-    """A French phone's browser tab that has just opened a new single-use link of `team`."""
+    """A French phone's browser tab that has just opened a new single-use link of `team`, and the
+    watch on its CSP violations."""
     settings.PULSE_PUBLIC_URL = live_server.url
     link = invitations_issue(wave=wave, team=team, count=1)[0]
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="fr-FR", is_mobile=True, has_touch=True
     )
+    csp = CspWatch(context)
     page = context.new_page()
     page.goto(link.url)
-    return page
+    return page, csp
 
 
 @pytest.mark.browser
 def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings, tmp_path):
-    page = phone_page_at_link(browser, live_server, wave, teams["team-a"], settings)
+    page, csp = phone_page_at_link(browser, live_server, wave, teams["team-a"], settings)
     assert page.url.endswith("/s/")
     assert "Ce qui est conservé" in page.content() or "conserv" in page.content()
     assert axe_violations(page) == [], "welcome page"
+    csp.assert_none(page, "welcome page")
     page.get_by_role("link", name="Commencer").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no horizontal scrolling on a phone"
     question = page.get_by_role("group", name="à quelle fréquence utilisez-vous")
@@ -33,14 +37,17 @@ def test_answer_in_french_on_a_phone(browser, live_server, wave, teams, settings
     page.get_by_role("group", name="recommandiez").get_by_label("9", exact=True).check()
     page.get_by_role("textbox").first.fill("Des règles claires, svp.")
     assert axe_violations(page) == [], "questions page"
+    csp.assert_none(page, "questions page")
     page.screenshot(path=tmp_path / "questions.png", full_page=False)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     # A comment the scrubber leaves alone goes straight to the receipt.
     page.get_by_role("heading", name="Ce qui a été enregistré").wait_for()
     assert "Merci" in page.get_by_role("heading", level=1).inner_text()
     assert axe_violations(page) == [], "receipt page"
+    csp.assert_none(page, "receipt page")
     page.goto(f"{live_server.url}/s/privacy/")
     assert axe_violations(page) == [], "privacy page"
+    csp.assert_none(page, "privacy page")
     assert PendingResponse.objects.filter(wave=wave).count() == 1  # waits for a mixing batch of 2k
     assert PendingAnswer.objects.get(question__code="enps_recommend").value == 9
     page.context.close()
@@ -52,7 +59,7 @@ def test_confirm_a_scrubbed_comment_then_read_the_receipt_on_a_phone(
 ):
     """In French: a comment with an e-mail address and a name meets the confirmation page, with
     the removed parts marked; an edit is scrubbed again; the receipt lists what was stored."""
-    page = phone_page_at_link(browser, live_server, wave, teams["team-a"], settings)
+    page, csp = phone_page_at_link(browser, live_server, wave, teams["team-a"], settings)
     page.get_by_role("link", name="Commencer").click()
     page.get_by_role("group", name="à quelle fréquence utilisez-vous").get_by_label("Plusieurs fois par jour").check()
     tasks = page.get_by_role("group", name="Pour quelles tâches")
@@ -70,6 +77,7 @@ def test_confirm_a_scrubbed_comment_then_read_the_receipt_on_a_phone(
     assert "Sophie" not in page.content() and "sophie.martin" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no horizontal scrolling on a phone"
     assert axe_violations(page) == [], "confirmation page"
+    csp.assert_none(page, "confirmation page")
     page.screenshot(path=tmp_path / "confirm.png", full_page=True)
     assert not PendingResponse.objects.exists(), "nothing stored before confirming"
 
@@ -85,6 +93,7 @@ def test_confirm_a_scrubbed_comment_then_read_the_receipt_on_a_phone(
     assert page.locator("mark").all_inner_texts() == ["[PHONE] (numéro de téléphone retiré)"]
     assert "06 12 34 56 78" not in page.content()
     assert axe_violations(page) == [], "confirmation page, again"
+    csp.assert_none(page, "confirmation page, again")
 
     page.get_by_role("button", name="Enregistrer tel quel").click()
     page.get_by_role("heading", name="Ce qui a été enregistré").wait_for()
@@ -95,6 +104,7 @@ def test_confirm_a_scrubbed_comment_then_read_the_receipt_on_a_phone(
     assert "team-a" in receipt and wave.name in receipt and "pas même le jour" in receipt
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe_violations(page) == [], "receipt page"
+    csp.assert_none(page, "receipt page")
     page.screenshot(path=tmp_path / "receipt.png", full_page=True)
     stored = {text.replace("\r\n", "\n") for text in PendingComment.objects.values_list("text", flat=True)}
     assert stored == {
@@ -106,4 +116,5 @@ def test_confirm_a_scrubbed_comment_then_read_the_receipt_on_a_phone(
     page.reload()
     assert "lien" in page.get_by_role("heading", level=1).inner_text()
     assert PendingResponse.objects.count() == 1
+    csp.assert_none(page, "the last page")
     page.context.close()

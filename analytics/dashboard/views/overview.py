@@ -34,16 +34,18 @@ def participation_rows(*, wave: Wave, rows: list[TeamRow]) -> list[dict]:
     return table
 
 
-def chart_label(name: str, *, level: int) -> str:
-    """Plotly right-aligns axis labels, so indentation does not show there: the top two levels
-    are bold instead. Plotly reads labels as a little HTML, so the name is escaped."""
-    return f"<b>{escape(name)}</b>" if level < 2 else str(escape(name))
+def chart_label(name: str) -> str:
+    """Plotly reads labels as a little HTML, so the name is escaped. No <b>: Plotly draws it as a
+    style="" attribute, which the Content-Security-Policy refuses; static/js/charts.js writes the
+    labels itself, indented by `levels` and the top two levels in bold."""
+    return str(escape(name))
 
 
 def participation_chart(table: list[dict]) -> dict:
     return {
         "type": "hbar",
-        "labels": [chart_label(row["team"].name, level=row["level"]) for row in table],
+        "labels": [chart_label(row["team"].name) for row in table],
+        "levels": [row["level"] for row in table],
         "values": [row["score"] for row in table],
         "text": [formats.number_format(row["score"], 1) + " %" if row["score"] is not None else "" for row in table],
         "notes": [row["why"] for row in table],
