@@ -247,6 +247,9 @@ SPECTACULAR_SETTINGS = {
 # Pulse's own knobs.
 PULSE_PUBLIC_URL = env("PULSE_PUBLIC_URL", default="http://127.0.0.1:8000")
 PULSE_MAX_TEXT_LENGTH = 2000
+# The largest JSON body POST /api/v1/submit/ reads (survey/parsers.py): a full answer set with two
+# 2,000-character comments, every character escaped as a surrogate pair, is under 50 kB.
+PULSE_SUBMIT_MAX_BYTES = 256 * 1024
 # Collection calls the scrubber through this name, so survey/ never imports analytics/.
 PULSE_COMMENT_SCRUBBER = "analytics.comments.scrub"
 PULSE_AGGREGATE_DEBOUNCE_SECONDS = env.int("PULSE_AGGREGATE_DEBOUNCE_SECONDS", default=15)

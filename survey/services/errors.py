@@ -54,8 +54,12 @@ class AnswersInvalid(SubmissionError):
     code = "invalid_answers"
     message = _("Some answers are not valid.")
 
-    def __init__(self, errors: dict[str, str], *, scrubbed: dict[str, object] | None = None) -> None:
+    def __init__(
+        self, errors: dict[str, str], *, scrubbed: dict[str, object] | None = None, count: int | None = None
+    ) -> None:
         super().__init__()
+        # The first few bad answers, question code -> message; `count` says how many there were in all.
         self.errors = errors
+        self.count = len(errors) if count is None else count
         # Question code -> the scrubber's result for each valid comment: never the typed text.
         self.scrubbed = scrubbed or {}
