@@ -218,3 +218,13 @@ def test_markup_in_comments_is_escaped_on_hrs_comments_page(wave, teams, answers
     page = client.get(url).content.decode()
     assert page.count("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;") > 0
     assert "<script>" not in page and "<img src=x" not in page
+
+
+def test_the_schema_documents_every_refusal(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/submit/"]["post"]
+    assert {"400", "404", "409", "410", "413", "415", "429"} <= set(operation["responses"])
+    assert set(operation["requestBody"]["content"]) == {"application/json"}
+    assert "Retry-After" in operation["responses"]["429"]["description"]
