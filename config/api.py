@@ -1,10 +1,14 @@
 """One error shape for the whole API: {"detail": "...", "code": "..."} with the right status."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from survey.parsers import body_too_large
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -13,6 +17,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own cap on a body read in full (DATA_UPLOAD_MAX_MEMORY_SIZE): else an HTML 400.
+        exc = body_too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

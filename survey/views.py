@@ -16,8 +16,9 @@ from survey.forms import answers_from_post, comment_reviews, confirmation_needed
 from survey.models import Invitation, Question, Survey
 from survey.selectors import invitation_team_seats, submission_receipt, survey_question_groups
 from survey.services.answers import CleanAnswers, answers_clean
-from survey.services.errors import AnswersInvalid, SubmissionError
+from survey.services.errors import AnswersInvalid, SubmissionError, Throttled
 from survey.services.submission import invitation_check, submission_store
+from survey.throttling import failure_count, open_link_admit
 
 # The secret travels in the link's own request only, then in a signed cookie of its own, never in
 # the pages' URLs (browser history, Referer). Not in the session: that would give it the admin
@@ -41,10 +42,20 @@ def _forget_token(response: HttpResponse) -> HttpResponse:
 
 
 def _error_page(request: HttpRequest, error: SubmissionError) -> HttpResponse:
+    # Every link that cannot answer counts against the visitor's address; past the limit the page
+    # says to wait instead (survey/throttling.py). A link that can answer never comes here.
+    error = failure_count(request=request) or error
     # For a person, a used link is simply gone (410); the API keeps 409 for clients.
     status = 410 if error.status == 409 else error.status
     # A link that cannot answer now has no reason to stay in the browser.
-    return _forget_token(render(request, "survey/error.html", {"error": error}, status=status))
+    response = _forget_token(render(request, "survey/error.html", {"error": error}, status=status))
+    return _retry_after(response, error)
+
+
+def _retry_after(response: HttpResponse, error: SubmissionError | None) -> HttpResponse:
+    if isinstance(error, Throttled):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @never_cache
@@ -81,20 +92,32 @@ def welcome(request: HttpRequest) -> HttpResponse:
     return render(request, "survey/welcome.html", context)
 
 
-def _questions_page(request: HttpRequest, invitation: Invitation, error: AnswersInvalid | None = None) -> HttpResponse:
+def _questions_page(
+    request: HttpRequest,
+    invitation: Invitation,
+    error: AnswersInvalid | None = None,
+    *,
+    throttled: tuple[Throttled, CleanAnswers] | None = None,
+) -> HttpResponse:
+    """The questions; with `error`, again for correcting (400); with `throttled`, again with the
+    checked answers to send once more after the wait (429): nothing typed is lost."""
     survey = invitation.wave.survey
     context = {"wave": invitation.wave, "survey": survey, "groups": survey_question_groups(survey=survey)}
-    if error is None:
+    if error is None and throttled is None:
         return render(request, "survey/questions.html", context)
-    # The answers come back for correcting, but a comment only as it would be stored: the page
-    # never echoes what was typed (a comment too long to check comes back empty).
+    # The answers come back, but a comment only as it would be stored: the page never echoes
+    # what was typed (a comment too long to check comes back empty).
+    all_scrubbed = error.scrubbed if error is not None else throttled[1].scrubbed
     submitted = request.POST.copy()
     for question in survey.questions.filter(type=Question.Type.TEXT):
-        scrubbed = error.scrubbed.get(question.code)
+        scrubbed = all_scrubbed.get(question.code)
         submitted.setlist(question.code, [scrubbed.text] if scrubbed else [])
-    scrubbed_codes = {code for code, scrubbed in error.scrubbed.items() if scrubbed.changed}
-    context.update(errors=error.errors, submitted=submitted, scrubbed_codes=scrubbed_codes)
-    return render(request, "survey/questions.html", context, status=400)
+    scrubbed_codes = {code for code, scrubbed in all_scrubbed.items() if scrubbed.changed}
+    context.update(errors=error.errors if error else {}, submitted=submitted, scrubbed_codes=scrubbed_codes)
+    if throttled is None:
+        return render(request, "survey/questions.html", context, status=400)
+    context["throttled"] = throttled[0]
+    return _retry_after(render(request, "survey/questions.html", context, status=429), throttled[0])
 
 
 def _confirmation_page(request: HttpRequest, survey: Survey, answers: dict, clean: CleanAnswers) -> HttpResponse:
@@ -130,9 +153,15 @@ def questions(request: HttpRequest) -> HttpResponse:
     try:
         clean = answers_clean(survey=survey, answers=answers, language=request.LANGUAGE_CODE)
     except AnswersInvalid as error:
+        # Counted, never turned into a 429: this link can answer once corrected.
+        failure_count(request=request)
         return _questions_page(request, invitation, error)
     if confirmation_needed(data=request.POST, clean=clean):
         return _confirmation_page(request, survey, answers, clean)
+    try:
+        open_link_admit(request=request, invitation=invitation)
+    except Throttled as throttled:
+        return _questions_page(request, invitation, throttled=(throttled, clean))
     try:
         # The single-use check happens here, at the store: a replayed or reloaded form meets a used link.
         submitted = submission_store(invitation=invitation, clean=clean)

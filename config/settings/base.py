@@ -216,8 +216,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "submit": env("SUBMIT_THROTTLE_RATE", default="600/minute"),
-        # Per API key (analytics.api.authentication.APIKeyThrottle).
+        # Per API key (analytics.api.authentication.APIKeyThrottle). Submissions are throttled by
+        # survey/throttling.py instead (PULSE_THROTTLE_RATES): never per address for valid links.
         "api_key": env("API_KEY_THROTTLE_RATE", default="6000/minute"),
     },
     "UNAUTHENTICATED_USER": None,
@@ -247,6 +247,19 @@ SPECTACULAR_SETTINGS = {
 # Pulse's own knobs.
 PULSE_PUBLIC_URL = env("PULSE_PUBLIC_URL", default="http://127.0.0.1:8000")
 PULSE_MAX_TEXT_LENGTH = 2000
+# The largest JSON body POST /api/v1/submit/ reads (survey/parsers.py): a full answer set with two
+# 2,000-character comments, every character escaped as a surrogate pair, is under 50 kB.
+PULSE_SUBMIT_MAX_BYTES = 256 * 1024
+# Survey links are throttled on what abuse looks like (survey/throttling.py), per client address:
+# refused submissions, and answers through one open link. A valid single-use link never is.
+PULSE_THROTTLE_RATES = {
+    "failures": env("PULSE_FAILURE_RATE", default="100/minute"),
+    "open_link": env("PULSE_OPEN_LINK_RATE", default="60/minute"),
+}
+PULSE_THROTTLE_CACHE = "default"
+# How many reverse proxies (nginx, a load balancer) stand in front of gunicorn, each appending to
+# X-Forwarded-For. 0: the client is the peer address. Too high, and clients forge their address.
+PULSE_TRUSTED_PROXIES = env.int("PULSE_TRUSTED_PROXIES", default=0)
 # Collection calls the scrubber through this name, so survey/ never imports analytics/.
 PULSE_COMMENT_SCRUBBER = "analytics.comments.scrub"
 PULSE_AGGREGATE_DEBOUNCE_SECONDS = env.int("PULSE_AGGREGATE_DEBOUNCE_SECONDS", default=15)

@@ -30,6 +30,18 @@ class CleanAnswers:
         return {code: result.text for code, result in self.scrubbed.items() if result.text}
 
 
+# An error body names at most this many answers (and says how many were bad): a body of 150,000
+# unknown codes must not come back as 5 MB of "Unknown question code."
+MAX_REPORTED_ERRORS = 10
+# Codes and option values echoed in a message are cut to this: the message must stay small.
+MAX_ECHOED = 40
+
+
+def _echo(text: object) -> str:
+    text = str(text)
+    return text if len(text) <= MAX_ECHOED else text[: MAX_ECHOED - 1] + "…"
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -42,13 +54,17 @@ def _clean_one(question: Question, allowed: frozenset[int], value: object, langu
             raise ValueError(_("Expected text."))
         if len(value) > settings.PULSE_MAX_TEXT_LENGTH:
             raise ValueError(_("Too long: at most %(max)d characters.") % {"max": settings.PULSE_MAX_TEXT_LENGTH})
+        if "\x00" in value:
+            # PostgreSQL cannot store it (a 500 at the INSERT), and no keyboard types it.
+            raise ValueError(_("Contains a null character (\\u0000), which text cannot hold."))
         return scrub(value, language)
     if question.is_multiple:
         if not isinstance(value, list) or not all(_is_int(item) for item in value):
             raise ValueError(_("Expected a list of option values."))
         unknown = sorted(set(value) - allowed)
         if unknown:
-            raise ValueError(_("Unknown option(s): %(values)s.") % {"values": ", ".join(map(str, unknown))})
+            shown = ", ".join(_echo(item) for item in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+            raise ValueError(_("Unknown option(s): %(values)s.") % {"values": shown})
         return sum(1 << item for item in set(value))
     if not _is_int(value):
         raise ValueError(_("Expected a whole number."))
@@ -70,11 +86,17 @@ def answers_clean(*, survey: Survey, answers: object, language: str | None = Non
     if not isinstance(answers, dict):
         raise AnswersInvalid({"answers": _("Expected an object mapping question codes to answers.")})
     questionnaire = survey_questionnaire(survey=survey)
+    if len(answers) > len(questionnaire.questions):
+        # More answers than questions: some codes are unknown. Said before any answer is checked,
+        # so that the cost of a bad request never grows with its number of keys.
+        unknown = [code for code in answers if code not in questionnaire.by_code]
+        errors = {_echo(code): _("Unknown question code.") for code in unknown[:MAX_REPORTED_ERRORS]}
+        raise AnswersInvalid(errors, count=len(unknown))
     clean, errors = CleanAnswers(survey_id=survey.pk), {}
     for code, value in answers.items():
         question = questionnaire.by_code.get(code)
         if question is None:
-            errors[str(code)] = _("Unknown question code.")
+            errors[_echo(code)] = _("Unknown question code.")
             continue
         if value is None or value == "" or value == []:
             continue
@@ -90,5 +112,6 @@ def answers_clean(*, survey: Survey, answers: object, language: str | None = Non
             if stored.text:
                 clean.comments[question.id] = stored.text
     if errors:
-        raise AnswersInvalid(errors, scrubbed=clean.scrubbed)
+        reported = dict(list(errors.items())[:MAX_REPORTED_ERRORS])
+        raise AnswersInvalid(reported, scrubbed=clean.scrubbed, count=len(errors))
     return clean

@@ -1,6 +1,7 @@
 """Errors a submission can meet, each with the HTTP status and code the pages and API use."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class SubmissionError(Exception):
@@ -54,8 +55,30 @@ class AnswersInvalid(SubmissionError):
     code = "invalid_answers"
     message = _("Some answers are not valid.")
 
-    def __init__(self, errors: dict[str, str], *, scrubbed: dict[str, object] | None = None) -> None:
+    def __init__(
+        self, errors: dict[str, str], *, scrubbed: dict[str, object] | None = None, count: int | None = None
+    ) -> None:
         super().__init__()
+        # The first few bad answers, question code -> message; `count` says how many there were in all.
         self.errors = errors
+        self.count = len(errors) if count is None else count
         # Question code -> the scrubber's result for each valid comment: never the typed text.
         self.scrubbed = scrubbed or {}
+
+
+class Throttled(SubmissionError):
+    """Too many refused attempts, or answers through one open link, from one client (survey/throttling.py)."""
+
+    status = 429
+    code = "throttled"
+
+    def __init__(self, retry_after: int) -> None:
+        message = ngettext(
+            "Too many requests came from your network just now. Nothing was recorded: please try again "
+            "in %(seconds)d second.",
+            "Too many requests came from your network just now. Nothing was recorded: please try again "
+            "in %(seconds)d seconds.",
+            retry_after,
+        ) % {"seconds": retry_after}
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -13,6 +13,7 @@ Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -141,9 +142,20 @@ def submission_store(*, invitation: Invitation, clean: CleanAnswers) -> Submitte
     return Submitted(wave=invitation.wave, team=invitation.team, clean=clean)
 
 
-def submission_submit(*, token: str, answers: object, language: str | None = None) -> Submitted:
-    """Validates (scrubbing comments), consumes the invitation, stores the answers; all or nothing."""
+def submission_submit(
+    *,
+    token: str,
+    answers: object,
+    language: str | None = None,
+    admit: Callable[[Invitation], None] | None = None,
+) -> Submitted:
+    """Validates (scrubbing comments), consumes the invitation, stores the answers; all or nothing.
+
+    `admit`, when given, sees the invitation once it is known to be able to answer, before any answer
+    is checked, and may refuse it by raising a SubmissionError (the open-link throttle does)."""
     invitation = invitation_check(token=token)
+    if admit is not None:
+        admit(invitation)
     clean = answers_clean(survey=invitation.wave.survey, answers=answers, language=language)
     return submission_store(invitation=invitation, clean=clean)
 

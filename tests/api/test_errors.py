@@ -74,3 +74,13 @@ def test_non_json_body_is_415(admin_api, db):
     response = admin_api.post("/api/v1/teams/sync/", "external_id=1", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_body_over_djangos_upload_cap_is_413_json_not_an_html_400(admin_api, db, settings):
+    # Django refuses to read a body past DATA_UPLOAD_MAX_MEMORY_SIZE; the API says so in its own shape.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    payload = [{"external_id": f"E{index}", "name": "x" * 50, "headcount": 1} for index in range(100)]
+    response = admin_api.post("/api/v1/teams/sync/", payload, format="json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "The request body is too large: at most 1 kB.", "code": "too_large"}
