@@ -88,7 +88,7 @@ TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Plotly's JavaScript is served from our own static files (no CDN): the copy that ships with the
 # pinned Python package, so the charts and the server always agree on the version.
 STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent / "package_data")]
@@ -139,8 +139,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# A task whose worker died before acknowledging it (acks_late) is handed out again after this
+# long: more than the task time limit and any countdown, so that a task still running or waiting
+# is not handed out twice. A pool process killed alone is requeued at once (reject_on_worker_lost).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_BEAT_SCHEDULE = {
-    "aggregate-open-waves": {"task": "analytics.tasks.aggregate_open_waves", "schedule": 180.0},
+    # The safety net for every lost trigger: a dead worker, a broker that was down at submission.
+    "aggregate-open-waves": {
+        "task": "analytics.tasks.aggregate_open_waves",
+        "schedule": env.float("PULSE_SWEEP_SECONDS", default=180.0),
+    },
 }
 
 REST_FRAMEWORK = {
