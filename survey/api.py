@@ -8,12 +8,23 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from survey.outage import REDIS_UNREACHABLE, redis_outage
 from survey.services.errors import AnswersInvalid, SubmissionError
 from survey.services.submission import submission_submit
 
 
 class SubmitThrottle(AnonRateThrottle):
     scope = "submit"
+
+    def allow_request(self, request, view) -> bool:
+        # The counts live in Redis: without it, refusing everyone would lose answers (survey/outage.py).
+        if redis_outage.ongoing:
+            return True
+        try:
+            return super().allow_request(request, view)
+        except REDIS_UNREACHABLE as error:
+            redis_outage.failed(error, "the submission throttle")
+            return True
 
 
 class SubmissionSerializer(serializers.Serializer):
