@@ -9,7 +9,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from survey.outage import REDIS_UNREACHABLE, redis_outage
-from survey.services.errors import AnswersInvalid, SubmissionError
+from survey.services.errors import DATABASE_UNREACHABLE, AnswersInvalid, ServiceUnavailable, SubmissionError
 from survey.services.submission import submission_submit
 
 
@@ -74,6 +74,11 @@ class SubmitView(APIView):
             409: OpenApiResponse(ErrorSerializer, description="The token was already used."),
             410: OpenApiResponse(ErrorSerializer, description="The wave is closed or the link expired."),
             429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="The database cannot be reached: nothing was stored and the token still works. "
+                "Send the same request again after `Retry-After` seconds.",
+            ),
         },
         summary="Submit one person's answers",
         tags=["submission"],
@@ -93,6 +98,10 @@ class SubmitView(APIView):
                 return Response(body, status=error.status)
             except SubmissionError as error:
                 return Response({"detail": error.detail, "code": error.code}, status=error.status)
+            except DATABASE_UNREACHABLE:
+                error = ServiceUnavailable()
+                headers = {"Retry-After": str(error.retry_after)}
+                return Response({"detail": error.detail, "code": error.code}, status=error.status, headers=headers)
             body = {
                 "detail": str(translation.gettext("Thank you, your answers were recorded.")),
                 "comments": submitted.clean.stored_comments,
