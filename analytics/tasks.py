@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from analytics.services.aggregation import wave_aggregate
 from survey.models import PendingResponse, Wave
+from survey.outage import REDIS_UNREACHABLE, redis_outage
 from survey.services.submission import mixing_minimum
 
 TRANSIENT = (OperationalError, ConnectionError)
@@ -103,16 +104,30 @@ def schedule_wave_aggregation(*, wave_id: uuid.UUID | str, wave: Wave | None = N
         if _batch_ready(wave_id):
             aggregate_wave.delay(str(wave_id))
         return
-    delay = settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS
-    ready = (
-        _arrived(wave_id) >= mixing_minimum(wave)
-        if wave is not None and wave.status == Wave.Status.OPEN
-        else _batch_ready(wave_id)
-    )
-    if ready:
-        if cache.add(_ready_key(wave_id), 1, timeout=delay * 4 or 60):
-            pause = settings.PULSE_AGGREGATE_MIN_INTERVAL_SECONDS if cache.get(_recent_key(wave_id)) else 0
-            transaction.on_commit(lambda: aggregate_wave.apply_async((str(wave_id),), countdown=pause))
+    if redis_outage.ongoing:
         return
-    if cache.add(_debounce_key(wave_id), 1, timeout=delay * 4):
-        transaction.on_commit(lambda: aggregate_wave.apply_async((str(wave_id),), countdown=delay))
+    delay = settings.PULSE_AGGREGATE_DEBOUNCE_SECONDS
+    try:
+        ready = (
+            _arrived(wave_id) >= mixing_minimum(wave)
+            if wave is not None and wave.status == Wave.Status.OPEN
+            else _batch_ready(wave_id)
+        )
+        if ready:
+            if cache.add(_ready_key(wave_id), 1, timeout=delay * 4 or 60):
+                pause = settings.PULSE_AGGREGATE_MIN_INTERVAL_SECONDS if cache.get(_recent_key(wave_id)) else 0
+                transaction.on_commit(lambda: _queue(wave_id, countdown=pause))
+            return
+        if cache.add(_debounce_key(wave_id), 1, timeout=delay * 4):
+            transaction.on_commit(lambda: _queue(wave_id, countdown=delay))
+    except REDIS_UNREACHABLE as error:
+        redis_outage.failed(error, "queueing an aggregation")
+
+
+def _queue(wave_id: uuid.UUID | str, countdown: int) -> None:
+    """Sends the task. Without the broker the submission is stored all the same: the database is
+    the source of truth, and the beat's sweep queues the run once Redis is back."""
+    try:
+        aggregate_wave.apply_async((str(wave_id),), countdown=countdown)
+    except REDIS_UNREACHABLE as error:
+        redis_outage.failed(error, "queueing an aggregation")

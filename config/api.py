@@ -4,11 +4,20 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from survey.parsers import body_too_large
+from survey.services.errors import DATABASE_UNREACHABLE, ServiceUnavailable
+
+
+class Unavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "unavailable"
+    default_detail = _("The service is briefly unavailable. Please try again in a minute.")
+    wait = ServiceUnavailable.retry_after  # DRF sends it as Retry-After
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -20,6 +29,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, RequestDataTooBig):
         # Django's own cap on a body read in full (DATA_UPLOAD_MAX_MEMORY_SIZE): else an HTML 400.
         exc = body_too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, DATABASE_UNREACHABLE):
+        # A lost database is not the client's fault, and not a bug: say when to come back.
+        exc = Unavailable()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

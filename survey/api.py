@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from survey.parsers import BoundedJSONParser
-from survey.services.errors import AnswersInvalid, SubmissionError, Throttled
+from survey.services.errors import DATABASE_UNREACHABLE, AnswersInvalid, ServiceUnavailable, SubmissionError, Throttled
 from survey.services.submission import submission_submit
 from survey.throttling import failure_count, open_link_admit
 
@@ -96,6 +96,11 @@ class SubmitView(APIView):
                 "client (`throttled`); `Retry-After` says when to try again. A valid single-use token is "
                 "never refused for it.",
             ),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="The database cannot be reached: nothing was stored and the token still works. "
+                "Send the same request again after `Retry-After` seconds.",
+            ),
         },
         summary="Submit one person's answers",
         tags=["submission"],
@@ -131,6 +136,11 @@ class SubmitView(APIView):
             throttled = exceptions.Throttled(detail=exc.detail)
             throttled.wait = exc.retry_after
             exc = throttled
+        elif isinstance(exc, DATABASE_UNREACHABLE):
+            # Nothing was stored and the link still works: say so, and when to come back.
+            exc = ServiceUnavailable()
+            headers = {"Retry-After": str(exc.retry_after)}
+            return Response({"detail": exc.detail, "code": exc.code}, status=exc.status, headers=headers)
         elif isinstance(exc, AnswersInvalid):
             body = {"detail": exc.detail, "code": exc.code, "errors": exc.errors, "error_count": exc.count}
             return Response(body, status=exc.status)

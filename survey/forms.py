@@ -4,12 +4,13 @@ into the fields of the confirmation page (PRODUCT.md rule 8)."""
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import QueryDict
 
 from survey.models import Question, Survey
 from survey.questionnaire import survey_questionnaire
 from survey.services.answers import CleanAnswers
-from survey.services.scrub import ScrubResult, removed_label
+from survey.services.scrub import ScrubResult, removed_label, scrub
 
 # The confirmation page's two buttons.
 CONFIRM, EDIT = "confirm", "edit"
@@ -123,3 +124,27 @@ def hidden_fields(
         elif value is not None:
             fields.append((code, str(value)))
     return fields
+
+
+# The confirmation page's own fields: the page that keeps answers while the database is away
+# sends them back as from the questions page, which takes them from the first step again.
+STEP_FIELDS = {"csrfmiddlewaretoken", "action", "review"}
+
+
+def kept_answers(*, data: QueryDict, language: str | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The posted answers as (name, value) fields to post again, for a page that cannot read the
+    questionnaire (the database is down): choices as posted, any other text as it would be stored
+    (scrubbed; too long to check, dropped), never as typed. Returns the fields and those texts."""
+    fields: list[tuple[str, str]] = []
+    comments: list[str] = []
+    for name, values in data.lists():
+        if name in STEP_FIELDS or name.startswith("shown-"):
+            continue
+        for value in values:
+            if value.lstrip("-").isdigit():
+                fields.append((name, value))
+            elif value.strip() and len(value) <= settings.PULSE_MAX_TEXT_LENGTH:
+                stored = scrub(value, language).text
+                fields.append((name, stored))
+                comments.append(stored)
+    return fields, comments

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from survey.models import Invitation
+from survey.outage import REDIS_UNREACHABLE, redis_outage
 from survey.services.errors import Throttled
 
 PERIODS = {"s": 1, "m": 60, "h": 3600}
@@ -91,12 +92,19 @@ def _hit(request, scope: str, subject: str = "") -> int | None:
     key = f"pulse:throttle:{scope}:{window}:{_client_digest(request, scope, subject)}"
     cache = caches[settings.PULSE_THROTTLE_CACHE]
     lifetime = math.ceil(remaining) + period
-    cache.add(key, 0, timeout=lifetime)
+    if redis_outage.ongoing:
+        return None
     try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between the two calls
-        cache.set(key, 1, timeout=lifetime)
-        count = 1
+        cache.add(key, 0, timeout=lifetime)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between the two calls
+            cache.set(key, 1, timeout=lifetime)
+            count = 1
+    except REDIS_UNREACHABLE as error:
+        # The counts live in Redis: without it, refusing everyone would lose answers (survey/outage.py).
+        redis_outage.failed(error, "the submission throttle")
+        return None
     return max(1, math.ceil(remaining)) if count > limit else None
 
 

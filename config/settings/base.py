@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "survey.middleware.AuditActorMiddleware",
+    "survey.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout page.
@@ -74,6 +75,9 @@ TEMPLATES = [
 # SQLite is the embedded default; DATABASE_URL switches to PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked before a request reuses it: after the database restarts, the
+# first request of each process reconnects instead of failing on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in a signed cookie: the server keeps no per-visitor row that could be
@@ -150,7 +154,7 @@ TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Plotly's JavaScript is served from our own static files (no CDN): the copy that ships with the
 # pinned Python package, so the charts and the server always agree on the version.
 STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent / "package_data")]
@@ -201,13 +205,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # themselves, so that a worker killed mid-run hands its task back instead of losing it.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# How long Redis keeps a late-acknowledged task of a vanished worker before giving it to another:
-# longer than the hard time limit, or a slow run would be handed out again while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# A task whose worker died before acknowledging it (acks_late) is handed out again after this
+# long: more than the task time limit and any countdown, so that a task still running or waiting
+# is not handed out twice. A pool process killed alone is requeued at once (reject_on_worker_lost).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_BEAT_SCHEDULE = {
-    "aggregate-open-waves": {"task": "analytics.tasks.aggregate_open_waves", "schedule": 180.0},
+    # The safety net for every lost trigger: a dead worker, a broker that was down at submission.
+    "aggregate-open-waves": {
+        "task": "analytics.tasks.aggregate_open_waves",
+        "schedule": env.float("PULSE_SWEEP_SECONDS", default=180.0),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -1,7 +1,12 @@
 """Errors a submission can meet, each with the HTTP status and code the pages and API use."""
 
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+# What a lost or refused database connection raises (psycopg's OperationalError, and
+# InterfaceError on a connection already closed): the pages and the API answer 503 for these.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 
 class SubmissionError(Exception):
@@ -82,3 +87,16 @@ class Throttled(SubmissionError):
         ) % {"seconds": retry_after}
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ServiceUnavailable(SubmissionError):
+    """The database could not be reached. Nothing was stored and the link is not used up (a link
+    consumed just before the failure is handed back), so the same answers can be sent again."""
+
+    status = 503
+    code = "unavailable"
+    message = _(
+        "The service is briefly unavailable: your answers were not stored and your link still works. "
+        "Please send them again in a minute."
+    )
+    retry_after = 30  # seconds, for the Retry-After header
