@@ -126,11 +126,15 @@ class SubmitView(APIView):
         """Every refused submission counts against its client (survey/throttling.py). Past the limit
         the refusal becomes a 429, except for a link that can still answer: its invalid answers
         keep their 400, since only that link's holder can correct them."""
+        # In the request's language throughout: the messages are made when the errors are.
         with translation.override(getattr(self, "language", None) or translation.get_language()):
-            if _refused(exc):
-                throttled = failure_count(request=self.request)
-                if throttled is not None and not isinstance(exc, AnswersInvalid):
-                    exc = throttled
+            return self._error_response(exc)
+
+    def _error_response(self, exc: Exception) -> Response:
+        if _refused(exc):
+            throttled = failure_count(request=self.request)
+            if throttled is not None and not isinstance(exc, AnswersInvalid):
+                exc = throttled
         if isinstance(exc, Throttled):
             # DRF's own 429 (the one error shape, and Retry-After), with our message.
             throttled = exceptions.Throttled(detail=exc.detail)
