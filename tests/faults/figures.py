@@ -18,6 +18,20 @@ from analytics.models import (
     WaveTopic,
 )
 from survey.models import Question, Survey, Wave
+from survey.services.invitations import invitations_issue
+from tests.conftest import make_tree, token_of
+
+
+def open_wave_with_links(survey: Survey, name: str, links_per_team: int) -> tuple[Wave, list[str]]:
+    """An open wave of a fresh organisation with two teams of 30, and that many links for each."""
+    organisation, teams = make_tree(name.lower(), {"d": {"t1": 30, "t2": 30}})
+    wave = Wave.objects.create(organisation=organisation, survey=survey, name=name, status=Wave.Status.OPEN)
+    tokens = [
+        token_of(link)
+        for slug in ("t1", "t2")
+        for link in invitations_issue(wave=wave, team=teams[slug], count=links_per_team)
+    ]
+    return wave, tokens
 
 
 def random_answers(rng: random.Random, questions: list[Question], comments: float = 0.02) -> dict:

@@ -6,21 +6,15 @@ import random
 import time
 
 from analytics.models import Publication
-from survey.models import PendingResponse, Response, Wave
+from survey.models import PendingResponse, Response
 from survey.outage import redis_outage
-from survey.services.invitations import invitations_issue
-from tests.conftest import make_tree, token_of
 from tests.faults.clients import submit
 from tests.faults.conftest import WEB_WORKERS, wait_for
-from tests.faults.figures import clean_run, published, questions_of, random_answers
+from tests.faults.figures import clean_run, open_wave_with_links, published, questions_of, random_answers
 
 
 def test_submissions_are_stored_while_redis_is_down_and_folded_by_the_sweep_once_it_is_back(faults, survey):
-    organisation, teams = make_tree("redis", {"d": {"t1": 30, "t2": 30}})
-    wave = Wave.objects.create(organisation=organisation, survey=survey, name="Redis", status=Wave.Status.OPEN)
-    tokens = [
-        token_of(link) for slug in ("t1", "t2") for link in invitations_issue(wave=wave, team=teams[slug], count=20)
-    ]
+    wave, tokens = open_wave_with_links(survey, "Redis", links_per_team=20)
     rng, questions = random.Random(3), questions_of(survey)
     work = [(token, random_answers(rng, questions, comments=0.2)) for token in tokens]
 

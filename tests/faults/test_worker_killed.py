@@ -10,12 +10,10 @@ import psycopg
 from django.db import connection
 
 from analytics.models import AnswerCount, CommentScore, Publication, PublishedCell, TeamTally
-from survey.models import Comment, PendingResponse, Response, Wave
-from survey.services.invitations import invitations_issue
-from tests.conftest import make_tree, token_of
+from survey.models import Comment, PendingResponse, Response
 from tests.faults.clients import submit
 from tests.faults.conftest import database_dsn, wait_for, waiting_on
-from tests.faults.figures import clean_run, published, questions_of, random_answers
+from tests.faults.figures import clean_run, open_wave_with_links, published, questions_of, random_answers
 
 
 def _written_by(pid: int) -> set[str]:
@@ -33,11 +31,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_worker_killed_mid_aggregation_leaves_nothing_and_the_task_comes_back(faults, survey):
-    organisation, teams = make_tree("kill", {"d": {"t1": 30, "t2": 30}})
-    wave = Wave.objects.create(organisation=organisation, survey=survey, name="Kill", status=Wave.Status.OPEN)
-    tokens = [
-        token_of(link) for slug in ("t1", "t2") for link in invitations_issue(wave=wave, team=teams[slug], count=25)
-    ]
+    wave, tokens = open_wave_with_links(survey, "Kill", links_per_team=25)
     rng, questions = random.Random(4), questions_of(survey)
     for token in tokens:
         assert submit(faults.port, token, random_answers(rng, questions, comments=0.3)).status == 201
