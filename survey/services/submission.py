@@ -12,6 +12,7 @@ Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ from survey.services.tokens import token_hash
 from survey.sql import uuid_param
 
 logger = logging.getLogger(__name__)
+# A failing receiver is logged at most once a minute per process: a line per submission would
+# record, in its timestamp, when each person answered (PRODUCT.md rule 1).
+_RECEIVER_LOG_PAUSE = 60.0
+_receiver_logged_at = -_RECEIVER_LOG_PAUSE
 
 
 def invitation_check(*, token: str) -> Invitation:
@@ -138,8 +143,16 @@ def submission_store(*, invitation: Invitation, clean: CleanAnswers) -> Submitte
     # fails (the broker down) is logged; the beat's sweep folds the batch later.
     for receiver, error in answers_arrived.send_robust(sender=Wave, wave_id=invitation.wave_id, wave=invitation.wave):
         if isinstance(error, Exception):
-            logger.error("Could not schedule the aggregation of wave %s (%s): %r", invitation.wave_id, receiver, error)
+            _receiver_failed(receiver, error)
     return Submitted(wave=invitation.wave, team=invitation.team, clean=clean)
+
+
+def _receiver_failed(receiver, error: Exception) -> None:
+    global _receiver_logged_at
+    now = time.monotonic()
+    if now - _receiver_logged_at >= _RECEIVER_LOG_PAUSE:
+        _receiver_logged_at = now
+        logger.error("Could not schedule an aggregation (%s): %r; the beat's sweep folds the answers.", receiver, error)
 
 
 def submission_submit(
