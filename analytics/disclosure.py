@@ -268,6 +268,14 @@ def mask(cells: list[RawCell], verdicts: dict[tuple, Verdict]) -> list[GatedCell
     return gated
 
 
+def masked(values: dict[str, str], *, reason: str) -> str:
+    """`mask` as SQL select expressions, for cells written in the database: each of `values`
+    (figure -> SQL expression), then `suppressed` and `reason`, where `reason` is the SQL of the
+    cell's verdict. A hidden cell keeps its reason and loses every number."""
+    shown = f"{reason} = ''"
+    return ", ".join([*(f"CASE WHEN {shown} THEN {value} END" for value in values.values()), f"{reason} <> ''", reason])
+
+
 def gate(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> list[GatedCell]:
     """Turns raw aggregates into publishable cells."""
     return mask(cells, suppression(cells=cells, tree=tree, k=k, k_comments=k_comments))

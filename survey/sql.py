@@ -21,3 +21,18 @@ def execute(statement: str, params: list | dict | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.rowcount
+
+
+def temp_table(name: str, rows) -> None:
+    """Fills an existing temporary table with rows (tuples in its column order): COPY on
+    PostgreSQL, one prepared INSERT elsewhere."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        rows = list(rows)
+        if rows:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cursor.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)

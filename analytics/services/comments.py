@@ -7,11 +7,6 @@ release plan that moves its count into the published figures: lists and breakdow
 released comments, so they move in whole chunks of at least k_comments people, as counts do.
 """
 
-import uuid
-from collections import defaultdict
-
-from django.db import connection
-
 from analytics.comments import detect_language, discover, model_version, score, themes
 from analytics.models import CommentScore, WaveTopic
 from survey.models import Comment, Wave
@@ -24,13 +19,6 @@ UPDATE analytics_commentscore SET release_point_id = (
 WHERE wave_id = %s AND release_point_id IS NULL AND EXISTS (
   SELECT 1 FROM pulse_release_plan p
   WHERE p.team_id = analytics_commentscore.team_id AND p.question_id = analytics_commentscore.question_id)
-"""
-
-# Released comments of each team's subtree (release points at the team or below it), per question.
-BREAKDOWN = """
-SELECT c.ancestor_id, s.question_id, s.sentiment, s.theme, COUNT(*) FROM analytics_commentscore s
-JOIN survey_waveteamclosure c ON c.wave_id = s.wave_id AND c.descendant_id = s.release_point_id
-WHERE s.wave_id = %s GROUP BY c.ancestor_id, s.question_id, s.sentiment, s.theme
 """
 
 
@@ -75,22 +63,6 @@ def comments_mark_released(*, wave: Wave) -> None:
     """Sets the release point of the comments that the current release plan (the temporary table
     `pulse_release_plan` of analytics.services.publication) lets out."""
     execute(MARK_RELEASED, [uuid_param(wave.pk)])
-
-
-def comment_breakdowns(*, wave: Wave) -> dict[tuple, dict]:
-    """(team, question id) -> {"n", "sentiment": {label: n}, "themes": {code: n}} over the released
-    comments of the team's subtree: added to the comment cells, so the gate hides them with the cell."""
-    breakdowns: dict[tuple, dict] = defaultdict(
-        lambda: {"n": 0, "sentiment": defaultdict(int), "themes": defaultdict(int)}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(BREAKDOWN, [uuid_param(wave.pk)])
-        for team, question, sentiment, theme, count in cursor.fetchall():
-            breakdown = breakdowns[(uuid.UUID(str(team)), question)]
-            breakdown["n"] += count
-            breakdown["sentiment"][sentiment] += count
-            breakdown["themes"][theme] += count
-    return dict(breakdowns)
 
 
 def wave_topics_discover(*, wave: Wave) -> int:

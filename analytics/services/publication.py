@@ -2,11 +2,11 @@
 
 A release adds each release chunk's counts (analytics.disclosure.release_points) to `RolledCount`
 for its release point and all its ancestors in the wave's frozen tree (SQL).
-Publication then runs the gate over every cell's n (one small GROUP BY), and recomputes the full
-cells (scores, distributions) only for teams whose counts or suppression changed.
+Publication then runs the gate over every cell's n (one small GROUP BY), and has SQL compute and
+write the cells (scores, distributions) of the teams whose counts or verdicts changed
+(analytics.services.cell_values), only where their figures differ.
 """
 
-import json
 import uuid
 from collections import defaultdict
 
@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from analytics import disclosure
 from analytics.models import DriverResult, Publication, PublishedCell, RolledCount, TeamTally
-from analytics.scoring import ANSWERED, cell_sizes, question_size, raw_cells, survey_rules
+from analytics.scoring import ANSWERED, cell_sizes, question_size, survey_rules
+from analytics.services.cell_values import cells_publish
 from analytics.services.comments import (
-    comment_breakdowns,
     comments_mark_released,
     wave_topics_discover,
     wave_topics_stale,
@@ -26,7 +26,7 @@ from analytics.services.comments import (
 from analytics.services.drivers import wave_drivers
 from survey.models import Question, Wave
 from survey.selectors import wave_tree
-from survey.sql import execute, uuid_param, uuid_text
+from survey.sql import execute, uuid_param
 
 # Live multiple-choice counts are per bitmask (one row per answer pattern). Rolled up they become
 # one row per option (value = the option's bit: people who ticked it) plus value -1 (people who
@@ -87,21 +87,6 @@ SELECT wave_id, team_id, %s, n FROM analytics_publishedcell
 WHERE wave_id = %s AND kind = 'participation' AND NOT suppressed AND n IS NOT NULL
 ON CONFLICT (wave_id, team_id, day) DO UPDATE SET n = EXCLUDED.n
 """
-
-CELL_COLUMNS = (
-    "id",
-    "wave_id",
-    "team_id",
-    "kind",
-    "code",
-    "n",
-    "score",
-    "favourable_pct",
-    "distribution",
-    "delta_previous",
-    "suppressed",
-    "reason",
-)
 
 
 def _ancestors(tree: disclosure.Tree, node: object) -> list:
@@ -181,134 +166,17 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
     return {ancestor for point in points for ancestor in _ancestors(tree, point)}
 
 
-def _previous_scores(wave: Wave) -> dict:
-    previous = (
-        Wave.objects.filter(organisation=wave.organisation_id, survey=wave.survey_id, opens_at__lt=wave.opens_at)
-        .order_by("-opens_at")
-        .first()
-        if wave.opens_at
-        else None
-    )
-    if previous is None:
-        return {}
-    cells = PublishedCell.objects.filter(wave=previous, suppressed=False)
-    return {
-        (team, kind, code): score for team, kind, code, score in cells.values_list("team_id", "kind", "code", "score")
-    }
+def _previous_wave(wave: Wave) -> uuid.UUID | None:
+    """The same survey's wave before this one in the organisation: deltas read its scores."""
+    if not wave.opens_at:
+        return None
+    earlier = Wave.objects.filter(organisation=wave.organisation_id, survey=wave.survey_id, opens_at__lt=wave.opens_at)
+    return earlier.order_by("-opens_at").values_list("id", flat=True).first()
 
 
-def _write_cells(wave: Wave, cells: list[disclosure.GatedCell]) -> None:
-    """Bulk insert without building model instances: COPY on PostgreSQL, executemany elsewhere."""
-    rows = (
-        (
-            uuid.uuid4(),
-            wave.pk,
-            cell.team,
-            cell.kind,
-            cell.code,
-            cell.n,
-            cell.score,
-            cell.favourable_pct,
-            json.dumps(cell.distribution) if cell.distribution is not None else None,
-            cell.delta_previous,
-            cell.suppressed,
-            cell.reason,
-        )
-        for cell in cells
-    )
-    columns = ", ".join(CELL_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY analytics_publishedcell ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(CELL_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO analytics_publishedcell ({columns}) VALUES ({marks})",
-                [(uuid_param(row[0]), uuid_param(row[1]), uuid_param(row[2]), *row[3:]) for row in rows],
-            )
-
-
-def _delete_cells(ids: list) -> None:
-    """Plain SQL in chunks: the ORM resolves every id of a large `pk__in` one by one (hot path)."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 900):  # under SQLite's limit on variables
-            chunk = ids[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"DELETE FROM analytics_publishedcell WHERE id IN ({marks})", [uuid_param(cell) for cell in chunk]
-            )
-
-
-def _rolled_rows(wave: Wave, teams: set) -> list[tuple]:
-    """(team, question, value, n) rows, read without the ORM's per-row conversions (hot path):
-    team ids come back as text and are mapped back to the UUIDs we already hold."""
-    by_text = {uuid_text(team): team for team in teams}
-    marks = ", ".join(["%s"] * len(by_text))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT CAST(team_id AS TEXT), question_id, value, n FROM analytics_rolledcount "
-            f"WHERE wave_id = %s AND team_id IN ({marks})",
-            [uuid_param(wave.pk), *(uuid_param(team) for team in teams)],
-        )
-        return [(by_text[team], question, value, n) for team, question, value, n in cursor.fetchall()]
-
-
-STORED_CELLS = """
-SELECT id, CAST(team_id AS TEXT), kind, code, n, score, favourable_pct, CAST(distribution AS TEXT), delta_previous,
-suppressed, reason FROM analytics_publishedcell WHERE wave_id = %s
-"""
-
-
-def _stored_cells(wave: Wave, tree: disclosure.Tree) -> dict[tuple, tuple]:
-    """(team, kind, code) -> the stored row (id, n, score, favourable_pct, distribution,
-    delta_previous, suppressed, reason), the distribution left as JSON text for `_unchanged`."""
-    by_text = {uuid_text(team): team for team in tree.parent}
-    with connection.cursor() as cursor:
-        cursor.execute(STORED_CELLS, [uuid_param(wave.pk)])
-        return {
-            (by_text.get(team, team), kind, code): (
-                cell_id,
-                n,
-                score,
-                favourable,
-                distribution,
-                delta_previous,
-                suppressed,
-                reason,
-            )
-            for cell_id, team, kind, code, n, score, favourable, distribution, delta_previous, suppressed, reason in (
-                cursor.fetchall()
-            )
-        }
-
-
-def _reason(row: tuple | None) -> str | None:
-    return row[-1] if row is not None else None
-
-
-def _unchanged(cell: disclosure.GatedCell, row: tuple | None) -> bool:
-    """Whether the stored row holds exactly the cell's figures. Most rewritten cells differ in their
-    n or score already, so the stored distribution's JSON is parsed only when those agree."""
-    if row is None:
-        return False
-    _, n, score, favourable, distribution, delta_previous, suppressed, reason = row
-    if (n, score, favourable, delta_previous, suppressed, reason) != (
-        cell.n,
-        cell.score,
-        cell.favourable_pct,
-        cell.delta_previous,
-        cell.suppressed,
-        cell.reason,
-    ):
-        return False
-    return (json.loads(distribution) if distribution is not None else None) == cell.distribution
-
-
-def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched: set | None) -> None:
+def _publish(wave: Wave, tree: disclosure.Tree, rules, touched: set | None) -> None:
     """Gates every cell's n, then rewrites the cells of `touched` teams (all when None) and of any
-    team whose suppression changed."""
+    team whose verdicts changed (in SQL, analytics.services.cell_values)."""
     rolled = RolledCount.objects.filter(wave=wave)
     question_n = {
         (team, question): question_size(rules.questions[question], total=total, answered=answered or 0)
@@ -323,30 +191,7 @@ def _publish(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules, touched
         k=wave.k_min,
         k_comments=wave.k_comments,
     )
-    stored = _stored_cells(wave, tree)
-    if touched is None or not stored:
-        recompute = set(tree.parent)
-    else:
-        recompute = touched | {
-            key[0] for key, verdict in verdicts.items() if _reason(stored.get(key)) != verdict.reason
-        }
-    cells = raw_cells(
-        rules=rules,
-        teams=recompute,
-        counts=_rolled_rows(wave, recompute),
-        responses=responses,
-        headcounts=headcounts,
-        comment_breakdowns=comment_breakdowns(wave=wave),
-    )
-    gated = disclosure.mask(cells, verdicts)
-    disclosure.with_previous(gated, _previous_scores(wave))
-    # Only cells whose figures differ are rewritten: a full recompute of unchanged data writes nothing.
-    changed = [cell for cell in gated if not _unchanged(cell, stored.get((cell.team, cell.kind, cell.code)))]
-    kept = {(cell.team, cell.kind, cell.code) for cell in gated}
-    rewritten = {(cell.team, cell.kind, cell.code) for cell in changed}
-    gone = [row[0] for key, row in stored.items() if key[0] in recompute and (key not in kept or key in rewritten)]
-    _delete_cells(gone)
-    _write_cells(wave, changed)
+    cells_publish(wave=wave, rules=rules, verdicts=verdicts, teams=touched, previous=_previous_wave(wave))
     execute(PUBLISHED_DAY, [timezone.localdate(), uuid_param(wave.pk)])
 
 
@@ -359,7 +204,7 @@ def wave_publish(*, wave: Wave, force: bool = False) -> bool:
     touched = _release(wave, tree, headcounts, rules)
     changed = force or bool(touched) or not PublishedCell.objects.filter(wave=wave).exists()
     if changed:
-        _publish(wave, tree, headcounts, rules, None if force else touched)
+        _publish(wave, tree, rules, None if force else touched)
         publication, _ = Publication.objects.get_or_create(wave=wave)
         publication.version += 1
         publication.published_at = timezone.now()

@@ -1,31 +1,31 @@
-"""One n per cell (issue 11): the gate judges each cell's n and the values publish an n; both
-come from one enumeration (analytics.scoring.cell_layout) and `disclosure.mask` refuses any cell
-whose n is not the one judged. Checked on random trees and data, in memory and end to end."""
+"""One n per cell (issue 11): the gate judges each cell's n (analytics.disclosure.suppression, on
+the cells of analytics.scoring.cell_layout) and SQL computes and writes the values of those very
+cells (analytics.services.cell_values), refusing to publish any cell whose n is not the one
+judged. Checked on random trees and counts, and end to end on random submissions."""
 
 import random
 
 import pytest
+from django.db import transaction
 
 from analytics import disclosure
-from analytics.models import PublishedCell
-from analytics.scoring import ANSWERED, cell_sizes, question_size, raw_cells, survey_rules
+from analytics.models import PublishedCell, RolledCount, TeamTally
+from analytics.scoring import ANSWERED, survey_rules
 from analytics.services.aggregation import wave_aggregate
+from analytics.services.publication import wave_publish
 from survey.models import Question, Wave
 from survey.services.waves import wave_close
 from tests.analytics.helpers import respond
 from tests.conftest import make_tree
 
 
-def random_tree(rng: random.Random) -> dict:
-    parent = {"root": None}
-    frontier = ["root"]
-    for depth in range(rng.randint(1, 4)):
-        frontier = [
-            parent.setdefault(f"{node}.{index}", node) and f"{node}.{index}"
-            for node in frontier
-            for index in range(rng.randint(1 if depth else 2, 4))
-        ]
-    return parent
+def random_spec(rng: random.Random) -> dict:
+    spec = {
+        f"d{d}": {f"t{d}{t}": rng.choice([3, 4, 8, 12, 20]) for t in range(rng.randint(1, 3))}
+        for d in range(rng.randint(1, 3))
+    }
+    spec["d0"]["big"] = 20  # at least one team whose cells are shown
+    return spec
 
 
 def random_counts(rng: random.Random, rules, teams: list) -> list[tuple]:
@@ -48,85 +48,89 @@ def random_counts(rng: random.Random, rules, teams: list) -> list[tuple]:
     return rows
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_the_gate_and_the_values_enumerate_the_same_cells_with_the_same_n(survey, seed):
-    rng = random.Random(seed)
+def published_wave(rng: random.Random, survey, slug: str) -> Wave:
+    """An open wave on a random tree whose rolled counts and participation are random (not even
+    consistent with the tree: the property holds for any counts)."""
+    organisation, teams = make_tree(slug, random_spec(rng))
+    wave = Wave.objects.create(organisation=organisation, survey=survey, name="W", status=Wave.Status.OPEN)
     rules = survey_rules(survey)
-    parent = random_tree(rng)
-    teams = list(parent)
-    counts = random_counts(rng, rules, teams)
-    totals: dict = {}
-    for team, question, value, n in counts:  # what publication's GROUP BY (team, question) returns
-        total, answered = totals.get((team, question), (0, 0))
-        totals[(team, question)] = (total + n, answered + (n if value == ANSWERED else 0))
-    question_n = {
-        key: question_size(rules.questions[key[1]], total=total, answered=answered)
-        for key, (total, answered) in totals.items()
-    }
-    responses = {team: rng.randint(0, 40) for team in teams}
-    sizes = cell_sizes(rules=rules, teams=teams, question_n=question_n, responses=responses)
-    cells = raw_cells(rules=rules, teams=teams, counts=counts, responses=responses, headcounts={})
-    verdicts = disclosure.suppression(
-        cells=sizes, tree=disclosure.Tree.from_parents(parent), k=rng.randint(3, 10), k_comments=10
+    RolledCount.objects.bulk_create(
+        RolledCount(wave=wave, team_id=team, question_id=question, value=value, n=n)
+        for team, question, value, n in random_counts(rng, rules, [team.pk for team in teams.values()])
     )
-    assert [(c.team, c.kind, c.code, c.group, c.comments) for c in cells] == [
-        (c.team, c.kind, c.code, c.group, c.comments) for c in sizes
-    ]
-    assert [c.n for c in cells] == [c.n for c in sizes]
-    gated = disclosure.mask(cells, verdicts)
-    shown = [cell for cell in gated if not cell.suppressed]
-    for cell in shown:
-        assert cell.n == verdicts[(cell.team, cell.kind, cell.code)].n
-    assert shown and len(gated) == len(verdicts)
+    TeamTally.objects.bulk_create(
+        TeamTally(wave=wave, team=team, responses=0, rolled=rng.randint(0, 40)) for team in teams.values()
+    )
+    return wave
 
 
-def test_mask_refuses_a_cell_whose_n_the_gate_did_not_judge(survey):
-    rules = survey_rules(survey)
-    parent = {"root": None, "a": "root", "b": "root"}
-    counts = random_counts(random.Random(3), rules, list(parent))
-    cells = raw_cells(rules=rules, teams=parent, counts=counts, responses={"root": 20, "a": 10, "b": 10}, headcounts={})
-    verdicts = disclosure.suppression(cells=cells, tree=disclosure.Tree.from_parents(parent), k=5, k_comments=10)
-    cells[7].n += 1  # a second, diverging enumeration
-    with pytest.raises(disclosure.GateMismatch):
-        disclosure.mask(cells, verdicts)
-    with pytest.raises(disclosure.GateMismatch):
-        disclosure.mask(cells[:7], {key: verdicts[key] for key in list(verdicts)[1:]})
+def spy_on_the_gate(monkeypatch, alter=None) -> dict:
+    """Records the verdicts the gate gives publication (after `alter`, if given, changes them)."""
+    judged: dict = {}
+    original = disclosure.suppression
+
+    def spy(**kwargs):
+        verdicts = original(**kwargs)
+        if alter:
+            alter(verdicts)
+        judged.clear()
+        judged.update(verdicts)
+        return verdicts
+
+    monkeypatch.setattr(disclosure, "suppression", spy)
+    return judged
+
+
+def published_against(wave: Wave, judged: dict) -> int:
+    """Asserts every published cell is one the gate judged, hidden as judged, with the n judged."""
+    compared = 0
+    cells = PublishedCell.objects.filter(wave=wave).values_list("team_id", "kind", "code", "n", "suppressed")
+    assert len(cells) == len(judged)
+    for team, kind, code, n, suppressed in cells:
+        verdict = judged[(team, kind, code)]
+        assert suppressed == bool(verdict.reason)
+        if not suppressed:
+            assert n == verdict.n
+            compared += 1
+    return compared
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sql_publication_shows_exactly_the_cells_the_gate_judged_with_their_n(db, survey, monkeypatch, seed):
+    """On random trees and counts: the cells written in SQL are the gate's cells, one for one."""
+    rng = random.Random(seed)
+    wave = published_wave(rng, survey, f"counts-{seed}")
+    judged = spy_on_the_gate(monkeypatch)
+    wave_publish(wave=wave, force=True)
+    assert published_against(wave, judged) > 0
+    assert {kind for _, kind, _ in judged} == {"participation", "question", "dimension", "comments"}
+
+
+def test_publication_refuses_a_cell_whose_n_the_gate_did_not_judge(db, survey, monkeypatch):
+    wave = published_wave(random.Random(3), survey, "diverging")
+    wave_publish(wave=wave, force=True)
+    stored = PublishedCell.objects.filter(wave=wave).values_list("team_id", "kind", "code", "n", "score")
+    before = sorted(stored)
+
+    def diverge(verdicts: dict) -> None:  # a second, diverging enumeration of one cell's n
+        key = next(key for key, verdict in verdicts.items() if verdict.n and key[1] == "question")
+        verdicts[key] = verdicts[key]._replace(n=verdicts[key].n + 1)
+
+    spy_on_the_gate(monkeypatch, alter=diverge)
+    with pytest.raises(disclosure.GateMismatch), transaction.atomic():
+        wave_publish(wave=wave, force=True)
+    assert (
+        sorted(PublishedCell.objects.filter(wave=wave).values_list("team_id", "kind", "code", "n", "score")) == before
+    )
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_every_published_n_is_the_n_the_gate_judged(db, survey, monkeypatch, seed):
     """End to end on a random tree and random submissions, open then closed, incremental then full."""
     rng = random.Random(seed)
-    spec = {
-        f"d{d}": {f"t{d}{t}": rng.choice([3, 4, 8, 12, 20]) for t in range(rng.randint(1, 3))}
-        for d in range(rng.randint(1, 3))
-    }
-    spec["d0"]["big"] = 20  # at least one team whose cells are shown
-    organisation, teams = make_tree(f"random-{seed}", spec)
+    organisation, teams = make_tree(f"random-{seed}", random_spec(rng))
     wave = Wave.objects.create(organisation=organisation, survey=survey, name="W", status=Wave.Status.OPEN)
-    judged: dict = {}
-    original = disclosure.suppression
-
-    def spy(**kwargs):
-        verdicts = original(**kwargs)
-        judged.clear()
-        judged.update(verdicts)
-        return verdicts
-
-    monkeypatch.setattr(disclosure, "suppression", spy)
-
-    def check() -> int:
-        compared = 0
-        for team, kind, code, n, suppressed in PublishedCell.objects.filter(wave=wave).values_list(
-            "team_id", "kind", "code", "n", "suppressed"
-        ):
-            verdict = judged[(team, kind, code)]
-            assert suppressed == bool(verdict.reason)
-            if not suppressed:
-                assert n == verdict.n
-                compared += 1
-        return compared
-
+    judged = spy_on_the_gate(monkeypatch)
     leaves = [team for slug, team in teams.items() if slug.startswith("t") or slug == "big"]
     for team in leaves:
         respond(
@@ -143,10 +147,10 @@ def test_every_published_n_is_the_n_the_gate_judged(db, survey, monkeypatch, see
                 for _ in range(rng.randint((team.headcount + 1) // 2, team.headcount))
             ],
         )
-    compared = check() if judged else 0
+    compared = published_against(wave, judged) if judged else 0
     wave = wave_close(wave=wave)
     wave_aggregate(wave_id=wave.pk)
-    compared += check()
+    compared += published_against(wave, judged)
     wave_aggregate(wave_id=wave.pk, full=True)
-    compared += check()
+    compared += published_against(wave, judged)
     assert compared > 0
