@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pulse_bench .venv/bin/python bench/aggregate.py \
         [--sizes 100000,300000,1000000] [--repeat 5]
 
-For each size, generates N responses x ~25 answers over 400 teams directly in PostgreSQL (kept
-between runs when the size matches; the database is created if missing), then times, in one run
-and interleaved so that every figure sees the same load:
+For each size, generates N responses x ~25 answers over 400 teams directly in PostgreSQL, in a
+database of its own (DATABASE_URL's name with the size appended, created if missing and kept
+between runs), so that the floor scans exactly the wave's rows and nothing else; then times, in
+one run and interleaved so that every figure sees the same load:
   (a) the same-rows floor: the plainest GROUP BY team, question (count, sum, sum of squares) over
       the very rows Pulse reads (survey_answer, WHERE wave_id = W);
   (a') the previous floor: the same GROUP BY over a plain copy of those answers (bench_raw_N);
@@ -35,13 +36,24 @@ SAME_ROWS_FLOOR = (
 )
 
 
+def use_database(name: str) -> None:
+    """Points Django's default connection at `name`, creating and migrating it if needed."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    ensure_database()
+    call_command("migrate", verbosity=0)
+
+
 def ensure_database() -> None:
     """Creates the benchmark database if it does not exist yet."""
     import psycopg
-    from django.conf import settings
+    from django.db import connection
 
-    name = settings.DATABASES["default"]["NAME"]
-    options = settings.DATABASES["default"]
+    options = connection.settings_dict
+    name = options["NAME"]
     with psycopg.connect(
         host=options["HOST"] or "127.0.0.1",
         port=options["PORT"] or 5432,
@@ -121,12 +133,14 @@ def main() -> None:
     import django
 
     django.setup()
-    ensure_database()
-    from django.core.management import call_command
+    from django.db import connection
 
-    call_command("migrate", verbosity=0)
+    base = connection.settings_dict["NAME"]
     print(f"start: {load()}", flush=True)
-    results = {size: measure(size, args) for size in sizes}
+    results = {}
+    for size in sizes:
+        use_database(f"{base}_{size}")
+        results[size] = measure(size, args)
 
     print(f"\n{'responses':>10} {'step':<46} {'median s':>9}   ratio   (medians of {args.repeat} runs)")
     print("-" * 110)

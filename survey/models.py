@@ -315,13 +315,22 @@ class Response(models.Model):
 
 class Answer(models.Model):
     """One scored answer. `wave` and `team` are copied from the response so that aggregation is
-    a single-table GROUP BY; being copies, they skip foreign-key checks (the response has them)."""
+    a single-table GROUP BY.
+
+    The largest table by far: one index only (the primary key, which also serves response
+    lookups), and no foreign-key constraints in the database, so that writing a batch and bulk
+    loads stay cheap (a deferred check per row and key cost more at commit than moving the whole
+    batch). Rows are written only by `survey.services.submission.pending_move`, from the very rows
+    that it writes into survey_response in the same transaction, with questions the submission
+    checked against the frozen questionnaire; the ORM still cascades and protects on delete."""
 
     pk = models.CompositePrimaryKey("response_id", "question_id")
-    # The largest table by far: one index only (the primary key, which also serves response
-    # lookups), so that writing a batch and bulk loads stay cheap. Aggregation scans a wave.
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", db_index=False)
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_constraint=False, db_index=False
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     wave = models.ForeignKey(Wave, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
     team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
     value = models.IntegerField()

@@ -160,7 +160,10 @@ DELETE FROM analytics_publishedcell WHERE wave_id = %(wave)s AND NOT EXISTS (
 """
 
 TEMPORARY = {
-    "pulse_verdict": "team_id {uuid}, kind varchar(20), code varchar(60), reason varchar(20), n integer",
+    "pulse_verdict": (
+        "team_id {uuid}, kind varchar(20), code varchar(60), reason varchar(20), n integer, "
+        "PRIMARY KEY (team_id, kind, code)"
+    ),
     "pulse_member": "code varchar(60), question_id bigint, position integer, enps boolean",
     "pulse_publish_team": "team_id {uuid} PRIMARY KEY",
     "pulse_question_values": (
