@@ -19,7 +19,9 @@ DERIVED = {"db_constraint": False, "db_index": False}
 
 class AnswerCount(models.Model):
     """How many responses of `team` itself (not its descendants) gave `value` to `question`:
-    all of them (`n`) and as of the team's last release (`released`, PRODUCT.md rule 4).
+    all of them (`n`) and as of the team's last release (`released`, PRODUCT.md rule 4). For a
+    multiple-choice question, as in `RolledCount`: a row per option (value = its bit, the people
+    who ticked it) and value -1 (scoring.ANSWERED, the people who answered it).
 
     The sufficient statistic: n, mean score, favourable share and distribution all follow
     from it, and an increment is a plain addition, so full and incremental runs agree.

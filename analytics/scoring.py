@@ -13,7 +13,7 @@ from analytics.disclosure import Node, RawCell
 from survey.models import Dimension, Question, Survey
 
 PARTICIPATION = "participation"
-ANSWERED = -1  # the rolled-count value of "answered this multiple-choice question"
+ANSWERED = -1  # the count value of "answered this multiple-choice question"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ def counts_merge(
     value, total), writing only differences (so a full recompute of unchanged data writes nothing).
     Returns the number of rows that differed.
 
-    The GROUP BY runs as CREATE TEMP TABLE AS, which PostgreSQL may run with parallel workers;
+    `select` runs as CREATE TEMP TABLE AS, which PostgreSQL may run with parallel workers;
     an INSERT ... SELECT never runs in parallel. The differences come from one hash full join of
     two small tables (one row per team, question and value), so no row is probed one by one.
     """

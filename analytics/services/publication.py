@@ -28,37 +28,21 @@ from survey.models import Question, Wave
 from survey.selectors import wave_tree
 from survey.sql import execute, uuid_param
 
-# Live multiple-choice counts are per bitmask (one row per answer pattern). Rolled up they become
-# one row per option (value = the option's bit: people who ticked it) plus value -1 (people who
-# answered, scoring.ANSWERED): a handful of rows per question instead of up to 2^options.
-EXPLODED = """
-SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM waiting a
-JOIN survey_question q ON q.id = a.question_id AND q.type <> 'multiple'
-UNION ALL
-SELECT a.team_id, a.question_id, o.value, a.n, a.released FROM waiting a
-JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple'
-JOIN survey_option o ON o.question_id = a.question_id AND (a.value & (1 << o.value)) <> 0
-UNION ALL
-SELECT a.team_id, a.question_id, -1, a.n, a.released FROM waiting a
-JOIN survey_question q ON q.id = a.question_id AND q.type = 'multiple'
-"""
-
 # What each release chunk brings, added to its release point and every ancestor of it in the wave's tree.
-# The released rows are read once (`waiting`, kept in memory): reading them once per option of each
-# multiple-choice question walked the wave's whole count index a dozen times.
+# Answer counts are per option for multiple choice already, as the rolled counts are. The released
+# rows are read once (`waiting`, kept in memory), then added to each ancestor: joined the other way
+# round, the count index was probed once per ancestor of each row.
 ROLL_RELEASE = """
 WITH waiting AS {materialized} (
-  SELECT a.team_id, a.question_id, a.value, a.n, a.released FROM analytics_answercount a
+  SELECT a.question_id, a.value, a.n - a.released AS grown, p.point_id FROM analytics_answercount a
   JOIN pulse_release_plan p ON p.team_id = a.team_id AND p.question_id = a.question_id
   WHERE a.wave_id = %s AND a.n <> a.released
 )
 INSERT INTO analytics_rolledcount (wave_id, team_id, question_id, value, n)
-SELECT %s, c.ancestor_id, e.question_id, e.value, SUM(e.n - e.released)
-FROM ({exploded}) e
-JOIN pulse_release_plan p ON p.team_id = e.team_id AND p.question_id = e.question_id
-JOIN survey_waveteamclosure c ON c.wave_id = %s AND c.descendant_id = p.point_id
+SELECT %s, c.ancestor_id, w.question_id, w.value, SUM(w.grown)
+FROM waiting w JOIN survey_waveteamclosure c ON c.wave_id = %s AND c.descendant_id = w.point_id
 WHERE true
-GROUP BY c.ancestor_id, e.question_id, e.value
+GROUP BY c.ancestor_id, w.question_id, w.value
 ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_rolledcount.n + EXCLUDED.n
 """
 
@@ -68,9 +52,13 @@ UPDATE analytics_answercount SET released = n WHERE wave_id = %s AND n <> releas
   WHERE p.team_id = analytics_answercount.team_id AND p.question_id = analytics_answercount.question_id)
 """
 
-WAITING = """
-SELECT team_id, question_id, SUM(n - released) FROM analytics_answercount
-WHERE wave_id = %s AND n <> released GROUP BY team_id, question_id
+# People waiting per team and question: a multiple-choice question's option rows count ticks, its
+# ANSWERED row the people.
+WAITING = f"""
+SELECT a.team_id, a.question_id, SUM(a.n - a.released) FROM analytics_answercount a
+JOIN survey_question q ON q.id = a.question_id
+WHERE a.wave_id = %s AND a.n <> a.released AND (q.type <> 'multiple' OR a.value = {ANSWERED})
+GROUP BY a.team_id, a.question_id
 """
 
 ROLL_TALLY = """
@@ -148,7 +136,7 @@ def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
         wave_id = uuid_param(wave.pk)
         _write_plan(plan)
         materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
-        execute(ROLL_RELEASE.format(materialized=materialized, exploded=EXPLODED), [wave_id] * 3)
+        execute(ROLL_RELEASE.format(materialized=materialized), [wave_id] * 3)
         execute(SNAPSHOT_RELEASE, [wave_id])
         comments_mark_released(wave=wave)
         execute("DROP TABLE pulse_release_plan")

@@ -1,12 +1,16 @@
+import importlib
 import random
 import threading
+from collections import Counter
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from analytics.models import AnswerCount, PublishedCell, TeamTally
-from analytics.services.aggregation import wave_aggregate
-from survey.models import Question, Wave, WaveTeam
+from analytics.scoring import ANSWERED
+from analytics.services.aggregation import _recount, wave_aggregate
+from survey.models import Answer, Question, Wave, WaveTeam
 from survey.services.invitations import invitations_issue
 from survey.services.submission import submission_submit
 from tests.analytics.helpers import cells, respond
@@ -112,6 +116,19 @@ def test_multiple_choice_counts_each_option(big_tree):
     assert tasks.n == 5  # the empty list is a skip
     assert tasks.distribution["0"] == 1 and tasks.distribution["1"] == 4 and tasks.distribution["3"] == 1
     assert tasks.score is None
+    # Counted per option (people who ticked it) and ANSWERED (people who answered), not per pattern
+    # of ticks; the full recount writes the very rows the fold wrote.
+    question = Question.objects.get(survey=wave.survey, code="adoption_tasks")
+    per_option = {0: 1, 1: 4, 2: 1, 3: 1, ANSWERED: 5}
+
+    def counted():
+        return dict(
+            AnswerCount.objects.filter(wave=wave, team=teams["t1"], question=question).values_list("value", "n")
+        )
+
+    assert counted() == per_option
+    wave_aggregate(wave_id=wave.pk, full=True)
+    assert counted() == per_option
 
 
 def test_a_dimension_is_the_mean_of_its_questions(big_tree):
@@ -243,3 +260,56 @@ def test_a_failing_scheduler_never_fails_a_stored_submission(big_tree, monkeypat
     monkeypatch.undo()
     aggregate_open_waves()
     assert cells(wave, "question", "enps_recommend")["t1"].n == 10
+
+
+def test_the_migration_turns_patterns_into_the_rows_of_a_fresh_recount(big_tree, survey):
+    """Migration 0008 on counts kept per pattern of ticks (the old form): per option the sum of
+    the patterns ticking it, and ANSWERED the sum of all, for `n` and `released` alike."""
+    migration = importlib.import_module("analytics.migrations.0008_multiple_choice_per_option")
+    wave, teams = big_tree
+    rng = random.Random(7)
+    questions = list(survey.questions.prefetch_related("options"))
+    for slug in ("t1", "t2", "t3", "t4", "t5", "t6"):
+        respond(wave, teams[slug], [random_answers(rng, questions) for _ in range(min(teams[slug].headcount, 12))])
+    close_and_fold(wave)
+
+    def rows():
+        return sorted(AnswerCount.objects.filter(wave=wave).values_list("team_id", "question_id", "value", "n"))
+
+    AnswerCount.objects.filter(wave=wave).delete()
+    _recount(wave)
+    fresh = rows()
+
+    # The old form, `released` as of a snapshot of every other response; what the snapshot holds
+    # per option and ANSWERED, counted from the answers themselves.
+    multiple = {
+        question.id: [option.value for option in question.options.all()]
+        for question in questions
+        if question.is_multiple
+    }
+    answers = Answer.objects.filter(wave=wave, question_id__in=multiple).order_by("response_id")
+    patterns: Counter = Counter()
+    released: Counter = Counter()
+    expected_released: Counter = Counter()
+    for index, (team, question, value) in enumerate(answers.values_list("team_id", "question_id", "value")):
+        patterns[team, question, value] += 1
+        if index % 2:
+            released[team, question, value] += 1
+            expected_released[team, question, ANSWERED] += 1
+            expected_released.update((team, question, bit) for bit in multiple[question] if value >> bit & 1)
+    assert len(patterns) > 6 * len(multiple), "several patterns per team and question"
+    AnswerCount.objects.filter(wave=wave, question_id__in=multiple).delete()
+    AnswerCount.objects.bulk_create(
+        AnswerCount(
+            wave=wave, team_id=team, question_id=question, value=value, n=n, released=released[team, question, value]
+        )
+        for (team, question, value), n in patterns.items()
+    )
+
+    migration.explode_multiple_choice(apps, connection.schema_editor())
+    assert rows() == fresh
+    converted = AnswerCount.objects.filter(wave=wave, question_id__in=multiple, released__gt=0)
+    assert {
+        (team, question, value): count
+        for team, question, value, count in converted.values_list("team_id", "question_id", "value", "released")
+    } == expected_released
