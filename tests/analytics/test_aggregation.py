@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from analytics.models import AnswerCount, PublishedCell, TeamTally
+from analytics.models import AnswerCount, PublishedCell, RolledCount, TeamTally
 from analytics.scoring import ANSWERED
 from analytics.services.aggregation import _recount, wave_aggregate
 from survey.models import Answer, Question, Wave, WaveTeam
@@ -129,6 +129,25 @@ def test_multiple_choice_counts_each_option(big_tree):
     assert counted() == per_option
     wave_aggregate(wave_id=wave.pk, full=True)
     assert counted() == per_option
+
+
+def test_a_multiple_choice_question_waits_for_k_people_not_k_ticks(big_tree, monkeypatch):
+    """Four people ticking three options each are twelve ticks: the release rule must count four,
+    and hold their answers until a fifth person answers (PRODUCT.md rule 4)."""
+    wave, teams = big_tree
+    monkeypatch.setattr("analytics.tasks.schedule_wave_aggregation", lambda **kwargs: None)
+    question = Question.objects.get(survey=wave.survey, code="adoption_tasks")
+    # Whole mixing batches of 2 x k, folded while the wave is open.
+    respond(wave, teams["t1"], [{"adoption_tasks": [0, 1, 2]}] * 4 + [{"enps_recommend": 8}] * 6)
+    assert wave_aggregate(wave_id=wave.pk).folded == 10
+    assert cells(wave, "question", "enps_recommend")["t1"].n == 6
+    assert not RolledCount.objects.filter(wave=wave, question=question).exists()
+    assert cells(wave, "question", "adoption_tasks")["t1"].suppressed
+    respond(wave, teams["t1"], [{"adoption_tasks": [3]}] + [{"enps_recommend": 8}] * 9)
+    assert wave_aggregate(wave_id=wave.pk).folded == 10
+    tasks = cells(wave, "question", "adoption_tasks")["t1"]
+    assert tasks.n == 5 and not tasks.suppressed
+    assert [tasks.distribution[value] for value in "0123"] == [4, 4, 4, 1]
 
 
 def test_a_dimension_is_the_mean_of_its_questions(big_tree):
