@@ -17,6 +17,7 @@ Prints medians of --repeat runs, every run, the ratios, the process's peak memor
 """
 
 import argparse
+import gc
 import io
 import os
 import resource
@@ -94,6 +95,7 @@ def measure(size: int, args) -> dict:
         flush=True,
     )
     wave_aggregate(wave_id=wave.pk, full=True)  # a first full run folds whatever an earlier run left
+    gc.freeze()  # as a Celery worker does once started (config.celery), for the incremental runs
 
     def same_rows() -> None:
         with connection.cursor() as cursor:

@@ -1,3 +1,4 @@
+import gc
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, wave: str | None, full: bool, rescore_comments: bool, **options) -> None:
+        gc.freeze()  # as a worker does at start (config.celery): collections skip the start-up heap
         waves = Wave.objects.exclude(status=Wave.Status.DRAFT)
         if wave:
             try:
