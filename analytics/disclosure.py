@@ -270,10 +270,11 @@ def mask(cells: list[RawCell], verdicts: dict[tuple, Verdict]) -> list[GatedCell
 
 def masked(values: dict[str, str], *, reason: str) -> str:
     """`mask` as SQL select expressions, for cells written in the database: each of `values`
-    (figure -> SQL expression), then `suppressed` and `reason`, where `reason` is the SQL of the
-    cell's verdict. A hidden cell keeps its reason and loses every number."""
+    (figure -> SQL expression), then `suppressed` and `reason`, each named after its column, where
+    `reason` is the SQL of the cell's verdict. A hidden cell keeps its reason and loses every number."""
     shown = f"{reason} = ''"
-    return ", ".join([*(f"CASE WHEN {shown} THEN {value} END" for value in values.values()), f"{reason} <> ''", reason])
+    figures = [f"CASE WHEN {shown} THEN {value} END AS {name}" for name, value in values.items()]
+    return ", ".join([*figures, f"{reason} <> '' AS suppressed", f"{reason} AS reason"])
 
 
 def gate(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> list[GatedCell]:

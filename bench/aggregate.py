@@ -12,7 +12,8 @@ one run and interleaved so that every figure sees the same load:
   (a') the previous floor: the same GROUP BY over a plain copy of those answers (bench_raw_N);
   (b) `manage.py aggregate --wave W --full` (in-process, after Django's start-up): counts by
       GROUP BY, roll-up, scoring, the disclosure gate, publication; and its counting GROUP BY alone;
-  (c) the incremental update after 1,000 new submissions (fold, move, release, publish).
+  (c) the incremental update after 1,000 new submissions (fold, move, release, publish), and (c')
+      after one mixing batch (2 x k submissions, the smallest a run folds while the wave is open).
 Prints medians of --repeat runs, every run, the ratios, the process's peak memory and the load.
 """
 
@@ -86,6 +87,7 @@ def measure(size: int, args) -> dict:
 
     from analytics.services.aggregation import _recount, wave_aggregate
     from bench.dataset import add_pending, dataset, time_raw_floor
+    from survey.services.submission import mixing_minimum
 
     started = time.perf_counter()
     wave, generated = dataset(responses=size, teams=args.teams)
@@ -109,7 +111,8 @@ def measure(size: int, args) -> dict:
         with transaction.atomic():
             _recount(wave)
 
-    runs: dict[str, list[float]] = {"a": [], "a'": [], "b": [], "b counting": [], "c": []}
+    mixing = mixing_minimum(wave)
+    runs: dict[str, list[float]] = {"a": [], "a'": [], "b": [], "b counting": [], "c": [], "c'": []}
     for _ in range(args.repeat):
         runs["a"].append(timed(same_rows))
         runs["a'"].append(time_raw_floor(wave, size))
@@ -120,7 +123,13 @@ def measure(size: int, args) -> dict:
         folded = wave_aggregate(wave_id=wave.pk).folded
         runs["c"].append(time.perf_counter() - started)
         assert folded == args.new, folded
-    return {name: statistics.median(values) for name, values in runs.items()} | {"runs": runs, "peak": peak_mb()}
+        add_pending(wave, count=mixing)
+        started = time.perf_counter()
+        folded = wave_aggregate(wave_id=wave.pk).folded
+        runs["c'"].append(time.perf_counter() - started)
+        assert folded == mixing, folded
+    medians = {name: statistics.median(values) for name, values in runs.items()}
+    return medians | {"runs": runs, "peak": peak_mb(), "mixing": mixing}
 
 
 def main() -> None:
@@ -147,7 +156,7 @@ def main() -> None:
     print(f"\n{'responses':>10} {'step':<46} {'median s':>9}   ratio   (medians of {args.repeat} runs)")
     print("-" * 110)
     for size, result in results.items():
-        a, a_old, b, counting, c = (result[name] for name in ("a", "a'", "b", "b counting", "c"))
+        a, a_old, b, counting, c, batch = (result[name] for name in ("a", "a'", "b", "b counting", "c", "c'"))
         rows = [
             ("(a) same-rows floor: GROUP BY team, question", a, "1.00 x (a)"),
             ("(a') previous floor, on a plain copy", a_old, f"{a_old / a:.2f} x (a)"),
@@ -158,6 +167,7 @@ def main() -> None:
             ),
             ("    of which the counting GROUP BY", counting, f"{counting / a:.2f} x (a)"),
             (f"(c) incremental, {args.new:,} new + publish", c, f"{100 * c / b:.1f} % of (b)   target < 0.5 s, < 5 %"),
+            (f"(c') incremental, one mixing batch ({result['mixing']} new)", batch, f"{100 * batch / b:.1f} % of (b)"),
         ]
         for name, seconds, ratio in rows:
             print(f"{size:>10,} {name:<46} {seconds:>9.3f}   {ratio}")

@@ -140,16 +140,21 @@ WHERE COALESCE(c.n, 0) <> v.n
 
 FIGURES = ("n", "score", "favourable_pct", "distribution", "delta_previous", "suppressed", "reason")
 
+# The masked cells are compared with the stored ones in one hash join: only those that differ (or
+# are new) reach the upsert, so republishing unchanged figures probes no index row by row.
 UPSERT = """
 INSERT INTO analytics_publishedcell (id, wave_id, team_id, kind, code, {figures})
-SELECT {new_id}, %(wave)s, v.team_id, v.kind, v.code, {masked}
-FROM pulse_verdict v
-JOIN pulse_publish_team t ON t.team_id = v.team_id
-LEFT JOIN pulse_cell_values c ON c.team_id = v.team_id AND c.kind = v.kind AND c.code = v.code
-LEFT JOIN analytics_publishedcell p ON p.wave_id = %(previous)s AND p.team_id = v.team_id AND p.kind = v.kind
-  AND p.code = v.code AND p.suppressed = %(false)s
-WHERE true
-ON CONFLICT (wave_id, team_id, kind, code) DO UPDATE SET {assign} WHERE {differs}
+SELECT {new_id}, %(wave)s, x.team_id, x.kind, x.code, {figures_x}
+FROM (SELECT v.team_id, v.kind, v.code, {masked}
+      FROM pulse_verdict v
+      JOIN pulse_publish_team t ON t.team_id = v.team_id
+      LEFT JOIN pulse_cell_values c ON c.team_id = v.team_id AND c.kind = v.kind AND c.code = v.code
+      LEFT JOIN analytics_publishedcell p ON p.wave_id = %(previous)s AND p.team_id = v.team_id
+        AND p.kind = v.kind AND p.code = v.code AND p.suppressed = %(false)s) x
+LEFT JOIN analytics_publishedcell s
+  ON s.wave_id = %(wave)s AND s.team_id = x.team_id AND s.kind = x.kind AND s.code = x.code
+WHERE s.id IS NULL OR {differs}
+ON CONFLICT (wave_id, team_id, kind, code) DO UPDATE SET {assign}
 """
 
 # Cells that no verdict covers any more: nothing may stay published that the gate did not judge.
@@ -267,10 +272,11 @@ def cells_publish(
     execute(
         UPSERT.format(
             figures=", ".join(FIGURES),
+            figures_x=", ".join(f"x.{name}" for name in FIGURES),
             new_id=dialect["new_id"],
             masked=disclosure.masked(values, reason="v.reason"),
             assign=", ".join(f"{name} = EXCLUDED.{name}" for name in FIGURES),
-            differs=" OR ".join(f"analytics_publishedcell.{name} {distinct} EXCLUDED.{name}" for name in FIGURES),
+            differs=" OR ".join(f"s.{name} {distinct} x.{name}" for name in FIGURES),
         ),
         params,
     )

@@ -169,6 +169,28 @@ def test_running_twice_changes_nothing(big_tree):
     assert snapshot(wave) == before
 
 
+def test_a_full_recompute_of_unchanged_data_rewrites_no_cell(big_tree):
+    """Every cell is recomputed and compared, and none is written: each keeps its row version."""
+    wave, teams = big_tree
+    respond(wave, teams["t1"], [{"enps_recommend": 9, "fatigue_drained_end_of_day": 4} for _ in range(10)])
+    respond(wave, teams["t4"], [{"enps_recommend": 3, "adoption_tasks": [0, 2]} for _ in range(10)])
+
+    def versions() -> set:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, ctid FROM analytics_publishedcell WHERE wave_id = %s", [wave.pk])
+            return set(cursor.fetchall())
+
+    before = versions()
+    assert len(before) > 100
+    assert wave_aggregate(wave_id=wave.pk, full=True).published
+    assert versions() == before
+    score = cells(wave, "question", "enps_recommend")["t1"].score
+    PublishedCell.objects.filter(wave=wave, team=teams["t1"], kind="question", code="enps_recommend").update(score=0)
+    wave_aggregate(wave_id=wave.pk, full=True)
+    assert cells(wave, "question", "enps_recommend")["t1"].score == score > 0
+    assert len(versions() - before) == 1  # the tampered cell alone, rewritten in place
+
+
 def test_parents_cover_their_descendants(big_tree):
     wave, teams = big_tree
     respond(wave, teams["t1"], [{"enps_recommend": 9} for _ in range(5)])
