@@ -26,7 +26,7 @@ from analytics.services.comments import (
 from analytics.services.drivers import wave_drivers
 from survey.models import Question, Wave
 from survey.selectors import wave_tree
-from survey.sql import execute, uuid_param
+from survey.sql import execute, temp_table, uuid_param
 
 # What each release chunk brings, added to its release point and every ancestor of it in the wave's tree.
 # Answer counts are per option for multiple choice already, as the rolled counts are. The released
@@ -88,21 +88,14 @@ def _ancestors(tree: disclosure.Tree, node: object) -> list:
 def _write_plan(plan: list[tuple]) -> None:
     """The (team, question, release point) triples of this release, as a temporary table for the SQL."""
     uuid_type = "uuid" if connection.vendor == "postgresql" else "char(32)"
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pulse_release_plan")
-        cursor.execute(
-            f"CREATE TEMP TABLE pulse_release_plan (team_id {uuid_type}, question_id bigint, point_id {uuid_type})"
-        )
-        rows = [(uuid_param(team), question, uuid_param(point)) for team, question, point in plan]
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy("COPY pulse_release_plan FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            # A temporary table has no statistics until analysed: without them the roll-up's joins
-            # are planned for a handful of rows.
-            cursor.execute("ANALYZE pulse_release_plan")
-        else:
-            cursor.executemany("INSERT INTO pulse_release_plan VALUES (%s, %s, %s)", rows)
+    execute("DROP TABLE IF EXISTS pulse_release_plan")
+    execute(f"CREATE TEMP TABLE pulse_release_plan (team_id {uuid_type}, question_id bigint, point_id {uuid_type})")
+    rows = ((uuid_param(team), question, uuid_param(point)) for team, question, point in plan)
+    temp_table("pulse_release_plan", rows)
+    if connection.vendor == "postgresql":
+        # A temporary table has no statistics until analysed: without them the roll-up's joins
+        # are planned for a handful of rows.
+        execute("ANALYZE pulse_release_plan")
 
 
 def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
