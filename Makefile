@@ -70,7 +70,8 @@ lint: install
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=lint-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  ALLOWED_HOSTS=pulse.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
-# Generates 1,000,000 responses once (about 6 minutes), then times them; see bench/aggregate.py.
+# Generates 100,000, 300,000 and 1,000,000 responses once, a database each (about 8 minutes), then
+# times them; see bench/aggregate.py.
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/aggregate.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/heatmap.py
