@@ -213,7 +213,12 @@ class Verdict(NamedTuple):
 
 
 class GateMismatch(RuntimeError):
-    """A cell reached `mask` with an n other than the one the gate judged: nothing is published."""
+    """A cell reached `mask` (or its SQL form) with an n other than the one the gate judged: nothing
+    is published. The message names the cell and no number: it ends up in a worker's log, and the
+    n of a hidden cell must not leave the server that way."""
+
+    def __init__(self, team: Node, kind: str, code: str) -> None:
+        super().__init__(f"{kind} cell {code!r} of team {team}: its n is not the n the gate judged")
 
 
 def suppression(*, cells: list[RawCell], tree: Tree, k: int, k_comments: int) -> dict[tuple, Verdict]:
@@ -248,7 +253,7 @@ def mask(cells: list[RawCell], verdicts: dict[tuple, Verdict]) -> list[GatedCell
         key = (cell.team, cell.kind, cell.code)
         verdict = verdicts.get(key)
         if verdict is None or verdict.n != cell.n:
-            raise GateMismatch(f"cell {key} has n={cell.n}, the gate judged {verdict}")
+            raise GateMismatch(*key)
         if verdict.reason:
             gated.append(GatedCell(cell.team, cell.kind, cell.code, suppressed=True, reason=verdict.reason))
         else:

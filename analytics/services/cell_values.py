@@ -132,7 +132,7 @@ ON CONFLICT DO NOTHING
 """
 
 MISMATCH = """
-SELECT v.team_id, v.kind, v.code, v.n, COALESCE(c.n, 0) FROM pulse_verdict v
+SELECT v.team_id, v.kind, v.code FROM pulse_verdict v
 JOIN pulse_publish_team t ON t.team_id = v.team_id
 LEFT JOIN pulse_cell_values c ON c.team_id = v.team_id AND c.kind = v.kind AND c.code = v.code
 WHERE COALESCE(c.n, 0) <> v.n
@@ -259,8 +259,7 @@ def cells_publish(
         cursor.execute(MISMATCH)
         mismatch = cursor.fetchone()
     if mismatch:
-        team, kind, code, judged, computed = mismatch
-        raise disclosure.GateMismatch(f"cell {(team, kind, code)} has n={computed}, the gate judged {judged}")
+        raise disclosure.GateMismatch(*mismatch)
     distinct = dialect["distinct"]
     values = {
         "n": "c.n",

@@ -4,6 +4,7 @@ cells (analytics.services.cell_values), refusing to publish any cell whose n is 
 judged. Checked on random trees and counts, and end to end on random submissions."""
 
 import random
+import re
 
 import pytest
 from django.db import transaction
@@ -112,13 +113,21 @@ def test_publication_refuses_a_cell_whose_n_the_gate_did_not_judge(db, survey, m
     stored = PublishedCell.objects.filter(wave=wave).values_list("team_id", "kind", "code", "n", "score")
     before = sorted(stored)
 
+    diverged = {}
+
     def diverge(verdicts: dict) -> None:  # a second, diverging enumeration of one cell's n
         key = next(key for key, verdict in verdicts.items() if verdict.n and key[1] == "question")
         verdicts[key] = verdicts[key]._replace(n=verdicts[key].n + 1)
+        diverged.update(key=key, n=verdicts[key].n)
 
     spy_on_the_gate(monkeypatch, alter=diverge)
-    with pytest.raises(disclosure.GateMismatch), transaction.atomic():
+    with pytest.raises(disclosure.GateMismatch) as refused, transaction.atomic():
         wave_publish(wave=wave, force=True)
+    # The message names the cell and no n (it reaches a worker's log): neither the judged n nor the true one.
+    _, kind, code = diverged["key"]
+    message = str(refused.value)
+    assert kind in message and code in message
+    assert not re.search(rf"\b({diverged['n']}|{diverged['n'] - 1})\b", message)
     assert (
         sorted(PublishedCell.objects.filter(wave=wave).values_list("team_id", "kind", "code", "n", "score")) == before
     )
