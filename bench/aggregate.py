@@ -85,7 +85,8 @@ def measure(size: int, args) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from analytics.services.aggregation import _recount, wave_aggregate
+    from analytics.services.aggregation import wave_aggregate
+    from analytics.services.recount import counts_recount
     from bench.dataset import add_pending, dataset, time_raw_floor
     from survey.services.submission import mixing_minimum
 
@@ -109,7 +110,7 @@ def measure(size: int, args) -> dict:
 
     def counting() -> None:
         with transaction.atomic():
-            _recount(wave)
+            counts_recount(wave=wave)
 
     mixing = mixing_minimum(wave)
     runs: dict[str, list[float]] = {"a": [], "a'": [], "b": [], "b counting": [], "c": [], "c'": []}

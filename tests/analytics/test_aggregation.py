@@ -9,7 +9,8 @@ from django.db import connection
 
 from analytics.models import AnswerCount, PublishedCell, RolledCount, TeamTally
 from analytics.scoring import ANSWERED
-from analytics.services.aggregation import _recount, wave_aggregate
+from analytics.services.aggregation import wave_aggregate
+from analytics.services.recount import counts_recount
 from survey.models import Answer, Question, Wave, WaveTeam
 from survey.services.invitations import invitations_issue
 from survey.services.submission import submission_submit
@@ -318,7 +319,7 @@ def test_the_migration_turns_patterns_into_the_rows_of_a_fresh_recount(big_tree,
         return sorted(AnswerCount.objects.filter(wave=wave).values_list("team_id", "question_id", "value", "n"))
 
     AnswerCount.objects.filter(wave=wave).delete()
-    _recount(wave)
+    counts_recount(wave=wave)
     fresh = rows()
 
     # The old form, `released` as of a snapshot of every other response; what the snapshot holds
