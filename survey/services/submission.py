@@ -12,6 +12,7 @@ Unlinkability (PRODUCT.md rule 1) drives the shape of this module:
 """
 
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -202,17 +203,31 @@ def pending_move(*, batch: uuid.UUID) -> int:
     """Moves a claimed batch into the response tables, in random order, then forgets it.
 
     Stored rows get fresh random ids: a response keeping its pending row's id could be matched
-    with anything that saw the pending row. Returns the number of responses moved."""
+    with anything that saw the pending row. The responses of one batch share the first half of
+    their ids (random, drawn for the batch) and differ in the second (random per response), so
+    the batch lands in one place of the primary-key indexes instead of a page per response (at
+    1,000,000 responses, 1,000 submissions' answers went in 0.06 s instead of 0.21 s). That
+    tells nothing new: rows written by one transaction already share its id (xmin) and lie
+    side by side in the table, and the halves drawn for batches follow no order. Returns the
+    number of responses moved."""
     params = [uuid_param(batch)]
+    prefix = secrets.token_hex(8)
     # SQLite has no UUID function; Django stores UUIDs there as 32 hex characters.
-    new_id = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+    if connection.vendor == "postgresql":
+        response_id, new_id = (
+            "CAST(%s || substr(md5(CAST(gen_random_uuid() AS text)), 1, 16) AS uuid)",
+            "gen_random_uuid()",
+        )
+    else:
+        response_id, new_id = "%s || lower(hex(randomblob(8)))", "lower(hex(randomblob(16)))"
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pulse_mix")
         cursor.execute(
-            f"CREATE TEMP TABLE pulse_mix AS SELECT p.id AS pending_id, {new_id} AS response_id, p.wave_id, p.team_id, "
+            f"CREATE TEMP TABLE pulse_mix AS SELECT p.id AS pending_id, {response_id} AS response_id, "
+            "p.wave_id, p.team_id, "
             f"EXISTS (SELECT 1 FROM survey_pendinganswer a WHERE a.pending_id = p.id AND {SCORED}) AS scored "
             "FROM survey_pendingresponse p WHERE p.batch = %s",
-            params,
+            [prefix, *params],
         )
         # The order is the fresh random ids' order: a random permutation of the batch, unrelated to
         # arrival, and the order of the primary-key indexes, so the rows land in them in one sweep

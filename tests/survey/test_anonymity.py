@@ -117,6 +117,29 @@ def test_stored_rows_do_not_follow_arrival_order(transactional_db, wave, teams, 
     assert len(xmins("survey_answer")) == 1
 
 
+def test_a_batch_shares_a_random_half_of_its_ids_and_nothing_more(transactional_db, wave, teams, answers):
+    """Responses moved together share the first half of their ids (which places the batch in one
+    spot of the index); that half is drawn afresh for each batch, and the second half per
+    response, so the ids of two batches have nothing in common and none repeats a pending id."""
+    from survey.services import submission
+    from survey.services.invitations import invitations_issue
+
+    links = invitations_issue(wave=wave, team=teams["team-d"], count=20)
+    batches = []
+    for batch in (links[:10], links[10:]):
+        before = set(Response.objects.values_list("id", flat=True))
+        pending = set()
+        for link in batch:
+            submission.submission_submit(token=token_of(link), answers=answers)
+            pending |= set(submission.PendingResponse.objects.values_list("id", flat=True))
+        batches.append(set(Response.objects.values_list("id", flat=True)) - before)
+        assert len(batches[-1]) == 10 and not batches[-1] & pending
+    halves = [{response.hex[:16] for response in batch} for batch in batches]
+    assert [len(half) for half in halves] == [1, 1] and halves[0] != halves[1]
+    seconds = {response.hex[16:] for batch in batches for response in batch}
+    assert len(seconds) == 20, "every response has a second half of its own"
+
+
 def test_tokens_appear_in_no_log_line(client, wave, tokens, answers):
     stream = io.StringIO()
     handlers = {logging.getLogger(name).handlers[0] for name in ("django.server", "django.request")}
