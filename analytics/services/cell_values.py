@@ -232,7 +232,7 @@ def cells_publish(
     for name, columns in TEMPORARY.items():
         execute(f"DROP TABLE IF EXISTS {name}")
         execute(f"CREATE TEMP TABLE {name} ({columns.format(**dialect)})")
-    temp_table("pulse_verdict", ((uuid_param(team), *key, v.reason, v.n) for (team, *key), v in verdicts.items()))
+    temp_table("pulse_verdict", ((team, *key, v.reason, v.n) for (team, *key), v in verdicts.items()))
     members = [
         (spec.code, rule.id, position, spec.dimension_kind == Dimension.Kind.ENPS)
         for spec in cell_layout(rules)
@@ -242,7 +242,7 @@ def cells_publish(
     if teams is None:
         execute("INSERT INTO pulse_publish_team SELECT DISTINCT team_id FROM pulse_verdict")
     else:
-        temp_table("pulse_publish_team", ((uuid_param(team),) for team in teams))
+        temp_table("pulse_publish_team", ((team,) for team in teams))
         execute(VERDICTS_MOVED, params)
     for statement in (
         QUESTION_VALUES,

@@ -90,8 +90,7 @@ def _write_plan(plan: list[tuple]) -> None:
     uuid_type = "uuid" if connection.vendor == "postgresql" else "char(32)"
     execute("DROP TABLE IF EXISTS pulse_release_plan")
     execute(f"CREATE TEMP TABLE pulse_release_plan (team_id {uuid_type}, question_id bigint, point_id {uuid_type})")
-    rows = ((uuid_param(team), question, uuid_param(point)) for team, question, point in plan)
-    temp_table("pulse_release_plan", rows)
+    temp_table("pulse_release_plan", plan)
     if connection.vendor == "postgresql":
         # A temporary table has no statistics until analysed: without them the roll-up's joins
         # are planned for a handful of rows.
