@@ -15,40 +15,29 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from analytics.scoring import ANSWERED
 from analytics.services.comments import comments_score
+from analytics.services.counts import count_rows
 from analytics.services.publication import wave_publish
 from analytics.services.recount import counts_recount
 from survey.models import Wave
 from survey.services.submission import SCORED, pending_claim, pending_move
 from survey.sql import execute, uuid_param
 
-# Text answers are counted under value 0: their count is the number of comments. A multiple-choice
-# answer (the bitmask of its ticks) counts once under each option it ticks (value = the option's
-# bit) and once under ANSWERED: a handful of rows per question, whatever the patterns of ticks.
-FOLD_BATCH = f"""
-WITH answers AS (
-  SELECT p.wave_id, p.team_id, a.question_id, a.value, q.type = 'multiple' AS multiple
+# The batch's answers grouped as the recount groups the wave's, then counted by the same rows.
+FOLD_BATCH = """
+WITH grouped AS (
+  SELECT p.team_id, a.question_id, a.value, COUNT(*) AS n
   FROM survey_pendinganswer a JOIN survey_pendingresponse p ON p.id = a.pending_id
-  JOIN survey_question q ON q.id = a.question_id
-  WHERE p.batch = %(batch)s
+  WHERE p.batch = %(batch)s GROUP BY p.team_id, a.question_id, a.value
 )
 INSERT INTO analytics_answercount (wave_id, team_id, question_id, value, n, released)
-SELECT wave_id, team_id, question_id, value, COUNT(*), 0 FROM answers WHERE NOT multiple
-GROUP BY wave_id, team_id, question_id, value
+SELECT %(wave)s, team_id, question_id, value, total, 0 FROM ({rows}
 UNION ALL
-SELECT a.wave_id, a.team_id, a.question_id, o.value, COUNT(*), 0 FROM answers a
-JOIN survey_option o ON o.question_id = a.question_id AND (a.value & (1 << o.value)) <> 0
-WHERE a.multiple
-GROUP BY a.wave_id, a.team_id, a.question_id, o.value
-UNION ALL
-SELECT wave_id, team_id, question_id, {ANSWERED}, COUNT(*), 0 FROM answers WHERE multiple
-GROUP BY wave_id, team_id, question_id
-UNION ALL
-SELECT p.wave_id, p.team_id, c.question_id, 0, COUNT(*), 0
+SELECT p.team_id, c.question_id, 0, COUNT(*)
 FROM survey_pendingcomment c JOIN survey_pendingresponse p ON p.id = c.pending_id
 WHERE p.batch = %(batch)s
-GROUP BY p.wave_id, p.team_id, c.question_id
+GROUP BY p.team_id, c.question_id) batch
+WHERE true
 ON CONFLICT (wave_id, team_id, question_id, value) DO UPDATE SET n = analytics_answercount.n + EXCLUDED.n
 """
 
@@ -67,8 +56,9 @@ class AggregationResult:
     published: bool  # whether the published cells changed
 
 
-def _fold(batch: uuid.UUID) -> int:
-    execute(FOLD_BATCH, {"batch": uuid_param(batch)})
+def _fold(wave: Wave, batch: uuid.UUID) -> int:
+    fold = FOLD_BATCH.format(rows=count_rows("grouped", survey_id=wave.survey_id))
+    execute(fold, {"batch": uuid_param(batch), "wave": uuid_param(wave.pk)})
     execute(FOLD_TALLY, {"batch": uuid_param(batch)})
     return pending_move(batch=batch)
 
@@ -87,7 +77,7 @@ def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False, rescore: boo
             # more than it ever saves. The full recount's large GROUP BY keeps the server's choice.
             execute("SET LOCAL jit = off")
     batch = pending_claim(wave=wave)
-    folded = _fold(batch) if batch else 0
+    folded = _fold(wave, batch) if batch else 0
     # Before the release: every comment a release counts must have its score.
     comments_score(wave=wave, rescore=rescore)
     full = full or rescore

@@ -2,7 +2,38 @@
 
 from django.db import connection
 
+from analytics.scoring import ANSWERED
+from survey.models import Option, Question
 from survey.sql import uuid_param
+
+
+def count_rows(grouped: str, *, survey_id: object) -> str:
+    """How answers become count rows, for the fold and the recount alike: `grouped` is a table of
+    a wave's answers grouped by (team_id, question_id, value), `n` the answers in each group.
+    The rows are (team_id, question_id, value, total): a single-valued answer counts under its
+    value; a multiple-choice answer (the bitmask of its ticks) once under each option it ticks
+    (value = the option's bit) and once under ANSWERED, so a handful of rows per question
+    whatever the patterns of ticks. Text answers are counted from the comments (value 0).
+
+    The ticks are summed in one pass over the groups of multiple-choice answers, a column per
+    option bit of the survey (joined option by option, the groups of a wave's 69,000 patterns
+    of ticks at 300,000 responses made 230,000 rows to sort: 0.2 s instead of 0.03 s)."""
+    options = Option.objects.filter(question__survey=survey_id, question__type=Question.Type.MULTIPLE)
+    bits = sorted({int(bit) for bit in options.values_list("value", flat=True)})
+    columns = "".join(f", SUM(CASE WHEN (g.value & {1 << bit}) <> 0 THEN g.n ELSE 0 END) AS bit_{bit}" for bit in bits)
+    picks = " ".join(f"WHEN {bit} THEN t.bit_{bit}" for bit in bits)
+    return f"""
+SELECT g.team_id, g.question_id, g.value, g.n AS total FROM {grouped} g
+JOIN survey_question q ON q.id = g.question_id AND q.type <> 'multiple'
+UNION ALL
+SELECT t.team_id, t.question_id, o.value, CASE o.value WHEN {ANSWERED} THEN t.answered {picks} END
+FROM (SELECT g.team_id, g.question_id, SUM(g.n) AS answered{columns} FROM {grouped} g
+      JOIN survey_question q ON q.id = g.question_id AND q.type = 'multiple'
+      GROUP BY g.team_id, g.question_id) t
+JOIN (SELECT question_id, value FROM survey_option UNION ALL
+      SELECT id, {ANSWERED} FROM survey_question WHERE type = 'multiple') o ON o.question_id = t.question_id
+WHERE CASE o.value WHEN {ANSWERED} THEN t.answered {picks} END > 0
+"""
 
 
 def counts_merge(
