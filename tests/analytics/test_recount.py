@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 
 import pytest
+from django.db import connection
 
 from analytics.models import AnswerCount
 from analytics.scoring import ANSWERED
@@ -80,3 +81,13 @@ def test_every_option_is_counted_exactly(db, seed):
     assert counts_recount(wave=wave) == len(expected)
     assert stored_counts(wave) == expected
     assert counts_recount(wave=wave) == 0, "a second recount of the same answers changes nothing"
+
+
+def test_the_counting_tables_are_vacuumed_after_every_100000_new_rows(db):
+    """The recount reads the counting indexes alone only on pages a vacuum marked all-visible."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname IN ('survey_answer', 'survey_response')")
+        options = dict(cursor.fetchall())
+    for table in ("survey_answer", "survey_response"):
+        assert "autovacuum_vacuum_insert_threshold=100000" in options[table], table
+        assert "autovacuum_vacuum_insert_scale_factor=0" in options[table], table
