@@ -8,8 +8,10 @@ database of its own (DATABASE_URL's name with the size appended, created if miss
 between runs), so that the floor scans exactly the wave's rows and nothing else; then times, in
 one run and interleaved so that every figure sees the same load:
   (a) the same-rows floor: the plainest GROUP BY team, question (count, sum, sum of squares) over
-      the very rows Pulse reads (survey_answer, WHERE wave_id = W);
-  (a') the previous floor: the same GROUP BY over a plain copy of those answers (bench_raw_N);
+      the very rows Pulse reads (survey_answer, WHERE wave_id = W), planned by PostgreSQL as it
+      likes: it reads the counting index too (an index-only scan), as the recount does;
+  (a') the previous floor: the same GROUP BY over a plain copy of those answers (bench_raw_N, no
+      index: a scan of the whole table, what the floor cost before the counting index);
   (b) `manage.py aggregate --wave W --full` (in-process, after Django's start-up): counts by
       GROUP BY, roll-up, scoring, the disclosure gate, publication; and its counting GROUP BY alone;
   (c) the incremental update after 1,000 new submissions (fold, move, release, publish), and (c')

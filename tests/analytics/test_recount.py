@@ -83,11 +83,11 @@ def test_every_option_is_counted_exactly(db, seed):
     assert counts_recount(wave=wave) == 0, "a second recount of the same answers changes nothing"
 
 
-def test_the_counting_tables_are_vacuumed_after_every_100000_new_rows(db):
+def test_the_counting_tables_are_vacuumed_after_every_20000_new_rows(db):
     """The recount reads the counting indexes alone only on pages a vacuum marked all-visible."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname IN ('survey_answer', 'survey_response')")
         options = dict(cursor.fetchall())
     for table in ("survey_answer", "survey_response"):
-        assert "autovacuum_vacuum_insert_threshold=100000" in options[table], table
+        assert "autovacuum_vacuum_insert_threshold=20000" in options[table], table
         assert "autovacuum_vacuum_insert_scale_factor=0" in options[table], table
