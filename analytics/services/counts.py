@@ -26,13 +26,14 @@ def count_rows(grouped: str, *, survey_id: object) -> str:
 SELECT g.team_id, g.question_id, g.value, g.n AS total FROM {grouped} g
 JOIN survey_question q ON q.id = g.question_id AND q.type <> 'multiple'
 UNION ALL
-SELECT t.team_id, t.question_id, o.value, CASE o.value WHEN {ANSWERED} THEN t.answered {picks} END
-FROM (SELECT g.team_id, g.question_id, SUM(g.n) AS answered{columns} FROM {grouped} g
-      JOIN survey_question q ON q.id = g.question_id AND q.type = 'multiple'
-      GROUP BY g.team_id, g.question_id) t
-JOIN (SELECT question_id, value FROM survey_option UNION ALL
-      SELECT id, {ANSWERED} FROM survey_question WHERE type = 'multiple') o ON o.question_id = t.question_id
-WHERE CASE o.value WHEN {ANSWERED} THEN t.answered {picks} END > 0
+SELECT * FROM (
+  SELECT t.team_id, t.question_id, o.value, CASE o.value WHEN {ANSWERED} THEN t.answered {picks} END AS total
+  FROM (SELECT g.team_id, g.question_id, SUM(g.n) AS answered{columns} FROM {grouped} g
+        JOIN survey_question q ON q.id = g.question_id AND q.type = 'multiple'
+        GROUP BY g.team_id, g.question_id) t
+  JOIN (SELECT question_id, value FROM survey_option UNION ALL
+        SELECT id, {ANSWERED} FROM survey_question WHERE type = 'multiple') o ON o.question_id = t.question_id
+) ticks WHERE total > 0
 """
 
 
