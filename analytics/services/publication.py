@@ -91,10 +91,6 @@ def _write_plan(plan: list[tuple]) -> None:
     execute("DROP TABLE IF EXISTS pulse_release_plan")
     execute(f"CREATE TEMP TABLE pulse_release_plan (team_id {uuid_type}, question_id bigint, point_id {uuid_type})")
     temp_table("pulse_release_plan", plan)
-    if connection.vendor == "postgresql":
-        # A temporary table has no statistics until analysed: without them the roll-up's joins
-        # are planned for a handful of rows.
-        execute("ANALYZE pulse_release_plan")
 
 
 def _release(wave: Wave, tree: disclosure.Tree, headcounts: dict, rules) -> set:
