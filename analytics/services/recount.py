@@ -5,32 +5,24 @@ index of those very columns) orders them: PostgreSQL reads the index alone, in o
 each group as it passes, with no hash table. At 300,000 responses (7.5 M answers) it takes
 0.40 s, where one hash GROUP BY team, question over the table with a `COUNT(*) FILTER` column per
 option value and per option bit took 1.5 s, and grouping by value as well over the table 1.2 s.
-The groups then become count rows (`counts.count_rows`, as the fold counts a batch).
+The groups then become count rows (`counts.count_rows`, as the fold counts a batch), compared
+with the stored ones in the same statement (`counts.counts_merge`).
 
-Both passes read their index even where pages were written since the last vacuum (`_indexed`):
-PostgreSQL prices the visibility check of each such row as a random page read and, past a few
-percent of such rows, reads the whole table instead, though a batch's rows lie side by side (with
-126,000 of 2.8 M answers unvacuumed: 0.40 s through the index, 0.85 s through the table).
+Both passes read their index even where pages were written since the last vacuum
+(`counts.indexed_reads`).
 """
 
-from contextlib import contextmanager
-
-from django.db import connection
-
 from analytics.models import TeamTally
-from analytics.services.counts import count_rows, counts_merge
+from analytics.services.counts import count_rows, counts_merge, indexed_reads
 from survey.models import Wave
 from survey.sql import execute, uuid_param
 
-# A CREATE TABLE AS, so that PostgreSQL may run it with parallel workers.
-VALUE_COUNTS = """
-CREATE TEMP TABLE pulse_value_counts AS
-SELECT team_id, question_id, value, COUNT(*) AS n FROM survey_answer WHERE wave_id = %(wave)s
-GROUP BY team_id, question_id, value
-"""
+GROUPED = (
+    "SELECT team_id, question_id, value, COUNT(*) AS n FROM survey_answer WHERE wave_id = %(wave)s "
+    "GROUP BY team_id, question_id, value"
+)
 
-RECOUNT = """
-{rows}
+COMMENTS = """
 UNION ALL
 SELECT team_id, question_id, 0, COUNT(*) FROM survey_comment WHERE wave_id = %(wave)s
 GROUP BY team_id, question_id
@@ -52,34 +44,21 @@ ON CONFLICT (wave_id, team_id) DO UPDATE SET responses = EXCLUDED.responses
 """
 
 
-@contextmanager
-def _indexed():
-    if connection.vendor == "postgresql":
-        execute("SET LOCAL enable_seqscan = off")
-    yield
-    if connection.vendor == "postgresql":
-        execute("SET LOCAL enable_seqscan TO DEFAULT")
-
-
 def counts_recount(*, wave: Wave) -> int:
     """Recounts `n` from the response tables (`released`, the snapshot the release rule guards, is
     kept). Returns how many count rows differed."""
     params = {"wave": uuid_param(wave.pk)}
-    execute("DROP TABLE IF EXISTS pulse_value_counts")
-    with _indexed():
-        execute(VALUE_COUNTS, params)
     changed = counts_merge(
         table="analytics_answercount",
         column="n",
         wave_id=wave.pk,
-        select=RECOUNT.format(rows=count_rows("pulse_value_counts", survey_id=wave.survey_id)),
-        params=params,
+        grouped=GROUPED,
+        fresh=count_rows("grouped", survey_id=wave.survey_id) + COMMENTS,
         insert_defaults={"released": 0},
     )
-    execute("DROP TABLE pulse_value_counts")
     TeamTally.objects.filter(wave=wave).update(responses=0)
     execute("DROP TABLE IF EXISTS pulse_tallies")
-    with _indexed():
+    with indexed_reads():
         execute(TALLIES, params)
     for statement in (RECOUNT_TALLY, "DROP TABLE pulse_tallies"):
         execute(statement, params)
