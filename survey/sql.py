@@ -1,6 +1,7 @@
 """Small helpers for the few raw SQL statements (the ones the ORM cannot express as one statement)."""
 
 import uuid
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -21,6 +22,19 @@ def execute(statement: str, params: list | dict | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.rowcount
+
+
+@contextmanager
+def overlapped():
+    """Statements executed in the block run in the database while Python goes on (PostgreSQL's
+    pipeline mode): they return at once, without results, and any error they raise surfaces when
+    the block ends. Elsewhere the block changes nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def temp_table(name: str, rows) -> None:

@@ -19,13 +19,14 @@ Every figure is rounded by `pulse_round1` (one decimal, halves to even, as Pytho
 """
 
 import uuid
+from collections.abc import Callable
 
 from django.db import connection
 
 from analytics import disclosure
 from analytics.scoring import ANSWERED, PARTICIPATION, SurveyRules, cell_layout
 from survey.models import Dimension, Wave
-from survey.sql import execute, temp_table, uuid_param
+from survey.sql import execute, overlapped, temp_table, uuid_param
 
 QUESTION_VALUES = """
 INSERT INTO pulse_question_values (team_id, question_id, n, score, favourable_pct, distribution, promoters, detractors)
@@ -120,6 +121,9 @@ JOIN pulse_publish_team t ON t.team_id = c.ancestor_id
 WHERE s.wave_id = %(wave)s GROUP BY c.ancestor_id, s.question_id, s.sentiment, s.theme
 """
 
+# Every team of the wave's frozen tree: the teams the gate judges.
+EVERY_TEAM = "INSERT INTO pulse_publish_team SELECT team_id FROM survey_waveteam WHERE wave_id = %(wave)s"
+
 # Teams whose verdicts differ from what is stored: their cells are rewritten even if their
 # counts did not move (a sibling's growth can lift or impose a complementary suppression).
 VERDICTS_MOVED = """
@@ -213,39 +217,8 @@ def _dialect() -> dict[str, str]:
     }
 
 
-def cells_publish(
-    *,
-    wave: Wave,
-    rules: SurveyRules,
-    verdicts: dict[tuple, disclosure.Verdict],
-    teams: set | None,
-    previous: uuid.UUID | None,
-) -> None:
-    """Publishes the cells the verdicts judged, for `teams` (every team if None) and any team whose
-    verdicts moved. `previous` is the wave whose scores give `delta_previous`."""
-    dialect = _dialect()
-    params = {
-        "wave": uuid_param(wave.pk),
-        "survey": uuid_param(wave.survey_id),
-        "previous": uuid_param(previous) if previous else None,
-        "true": True,
-        "false": False,
-    }
-    for name, columns in TEMPORARY.items():
-        execute(f"DROP TABLE IF EXISTS {name}")
-        execute(f"CREATE TEMP TABLE {name} ({columns.format(**dialect)})")
-    temp_table("pulse_verdict", ((team, *key, v.reason, v.n) for (team, *key), v in verdicts.items()))
-    members = [
-        (spec.code, rule.id, position, spec.dimension_kind == Dimension.Kind.ENPS)
-        for spec in cell_layout(rules)
-        for position, rule in enumerate(spec.members)
-    ]
-    temp_table("pulse_member", members)
-    if teams is None:
-        execute("INSERT INTO pulse_publish_team SELECT DISTINCT team_id FROM pulse_verdict")
-    else:
-        temp_table("pulse_publish_team", ((team,) for team in teams))
-        execute(VERDICTS_MOVED, params)
+def _values(dialect: dict[str, str], params: dict) -> None:
+    """The values of every cell of the teams in `pulse_publish_team`."""
     for statement in (
         QUESTION_VALUES,
         MULTIPLE_VALUES,
@@ -257,6 +230,55 @@ def cells_publish(
         PARTICIPATION_CELLS,
     ):
         execute(statement.format(**dialect), params)
+
+
+def _verdict_rows(judge: Callable[[], dict[tuple, disclosure.Verdict]]) -> list[tuple]:
+    return [(team, *key, v.reason, v.n) for (team, *key), v in judge().items()]
+
+
+def cells_publish(
+    *,
+    wave: Wave,
+    rules: SurveyRules,
+    judge: Callable[[], dict[tuple, disclosure.Verdict]],
+    teams: set | None,
+    previous: uuid.UUID | None,
+) -> None:
+    """Publishes the cells that `judge` (the gate's verdicts, computed in Python) judges, for
+    `teams` (every team if None) and any team whose verdicts moved. `previous` is the wave whose
+    scores give `delta_previous`.
+
+    When every team is published, the database computes the values while the gate judges
+    (`overlapped`): at 300,000 responses the gate's 0.05 s of Python no longer adds to the 0.1 s
+    of SQL. Otherwise the verdicts come first: they say which other teams need new values."""
+    dialect = _dialect()
+    params = {
+        "wave": uuid_param(wave.pk),
+        "survey": uuid_param(wave.survey_id),
+        "previous": uuid_param(previous) if previous else None,
+        "true": True,
+        "false": False,
+    }
+    for name, columns in TEMPORARY.items():
+        execute(f"DROP TABLE IF EXISTS {name}")
+        execute(f"CREATE TEMP TABLE {name} ({columns.format(**dialect)})")
+    members = [
+        (spec.code, rule.id, position, spec.dimension_kind == Dimension.Kind.ENPS)
+        for spec in cell_layout(rules)
+        for position, rule in enumerate(spec.members)
+    ]
+    temp_table("pulse_member", members)
+    if teams is None:
+        execute(EVERY_TEAM, params)
+        with overlapped():
+            _values(dialect, params)
+            verdicts = _verdict_rows(judge)
+        temp_table("pulse_verdict", verdicts)
+    else:
+        temp_table("pulse_verdict", _verdict_rows(judge))
+        temp_table("pulse_publish_team", ((team,) for team in teams))
+        execute(VERDICTS_MOVED, params)
+        _values(dialect, params)
     with connection.cursor() as cursor:
         cursor.execute(MISMATCH)
         mismatch = cursor.fetchone()

@@ -161,13 +161,16 @@ def _publish(wave: Wave, tree: disclosure.Tree, rules, touched: set | None) -> N
         .values_list("team_id", "question_id", "total", "answered")
     }
     responses = dict(TeamTally.objects.filter(wave=wave).values_list("team_id", "rolled"))
-    verdicts = disclosure.suppression(
-        cells=cell_sizes(rules=rules, teams=tree.parent, question_n=question_n, responses=responses),
-        tree=tree,
-        k=wave.k_min,
-        k_comments=wave.k_comments,
-    )
-    cells_publish(wave=wave, rules=rules, verdicts=verdicts, teams=touched, previous=_previous_wave(wave))
+
+    def judge() -> dict[tuple, disclosure.Verdict]:
+        return disclosure.suppression(
+            cells=cell_sizes(rules=rules, teams=tree.parent, question_n=question_n, responses=responses),
+            tree=tree,
+            k=wave.k_min,
+            k_comments=wave.k_comments,
+        )
+
+    cells_publish(wave=wave, rules=rules, judge=judge, teams=touched, previous=_previous_wave(wave))
     execute(PUBLISHED_DAY, [timezone.localdate(), uuid_param(wave.pk)])
 
 
