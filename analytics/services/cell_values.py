@@ -37,7 +37,7 @@ SELECT r.team_id, r.question_id, SUM(r.n),
   {object_agg}(CAST(r.value AS TEXT), r.n),
   SUM(CASE WHEN r.value >= 9 THEN r.n ELSE 0 END), SUM(CASE WHEN r.value <= 6 THEN r.n ELSE 0 END)
 FROM {rolled} r
-JOIN pulse_publish_team t ON t.team_id = r.team_id
+JOIN {teams} t ON t.team_id = r.team_id
 JOIN survey_question q ON q.id = r.question_id AND q.type <> 'multiple'
 LEFT JOIN survey_option o ON o.question_id = r.question_id AND o.value = r.value
 WHERE r.wave_id = %(wave)s
@@ -48,7 +48,7 @@ GROUP BY r.team_id, r.question_id
 MULTIPLE_VALUES = f"""
 INSERT INTO pulse_question_values (team_id, question_id, n, distribution, promoters, detractors)
 SELECT t.team_id, o.question_id, COALESCE(MAX(a.n), 0), {{object_agg}}(CAST(o.value AS TEXT), COALESCE(r.n, 0)), 0, 0
-FROM pulse_publish_team t
+FROM {{teams}} t
 CROSS JOIN (SELECT o.* FROM survey_option o JOIN survey_question q ON q.id = o.question_id
             WHERE q.survey_id = %(survey)s AND q.type = 'multiple' ORDER BY o.question_id, o.value) o
 LEFT JOIN analytics_rolledcount r
@@ -90,7 +90,7 @@ PARTICIPATION_CELLS = f"""
 INSERT INTO pulse_cell_values (team_id, kind, code, n, score)
 SELECT t.team_id, '{PARTICIPATION}', '{PARTICIPATION}', COALESCE(tally.rolled, 0),
   CASE WHEN frozen.headcount > 0 THEN pulse_round1(100.0 * COALESCE(tally.rolled, 0) / frozen.headcount) END
-FROM pulse_publish_team t
+FROM {{teams}} t
 LEFT JOIN analytics_teamtally tally ON tally.wave_id = %(wave)s AND tally.team_id = t.team_id
 LEFT JOIN survey_waveteam frozen ON frozen.wave_id = %(wave)s AND frozen.team_id = t.team_id
 """
@@ -117,22 +117,23 @@ RELEASED_COMMENTS = """
 INSERT INTO pulse_released_comments (team_id, question_id, sentiment, theme, n)
 SELECT c.ancestor_id, s.question_id, s.sentiment, s.theme, COUNT(*) FROM analytics_commentscore s
 JOIN survey_waveteamclosure c ON c.wave_id = s.wave_id AND c.descendant_id = s.release_point_id
-JOIN pulse_publish_team t ON t.team_id = c.ancestor_id
+JOIN {teams} t ON t.team_id = c.ancestor_id
 WHERE s.wave_id = %(wave)s GROUP BY c.ancestor_id, s.question_id, s.sentiment, s.theme
 """
 
 # Every team of the wave's frozen tree: the teams the gate judges.
 EVERY_TEAM = "INSERT INTO pulse_publish_team SELECT team_id FROM survey_waveteam WHERE wave_id = %(wave)s"
 
-# Teams whose verdicts differ from what is stored: their cells are rewritten even if their
-# counts did not move (a sibling's growth can lift or impose a complementary suppression).
+# Teams whose verdicts differ from what is stored, among those not published yet: their cells are
+# rewritten even if their counts did not move (a sibling's growth can lift or impose a
+# complementary suppression).
 VERDICTS_MOVED = """
-INSERT INTO pulse_publish_team (team_id)
+INSERT INTO pulse_moved_team (team_id)
 SELECT DISTINCT v.team_id FROM pulse_verdict v
 LEFT JOIN analytics_publishedcell c
   ON c.wave_id = %(wave)s AND c.team_id = v.team_id AND c.kind = v.kind AND c.code = v.code
-WHERE c.id IS NULL OR c.reason <> v.reason OR (v.reason = '' AND c.n <> v.n)
-ON CONFLICT DO NOTHING
+WHERE (c.id IS NULL OR c.reason <> v.reason OR (v.reason = '' AND c.n <> v.n))
+  AND v.team_id NOT IN (SELECT team_id FROM pulse_publish_team)
 """
 
 MISMATCH = """
@@ -175,6 +176,7 @@ TEMPORARY = {
     ),
     "pulse_member": "code varchar(60), question_id bigint, position integer, enps boolean",
     "pulse_publish_team": "team_id {uuid} PRIMARY KEY",
+    "pulse_moved_team": "team_id {uuid} PRIMARY KEY",
     "pulse_question_values": (
         "team_id {uuid}, question_id bigint, n bigint, score {number}, favourable_pct {number}, "
         "distribution {json}, promoters bigint, detractors bigint"
@@ -217,8 +219,8 @@ def _dialect() -> dict[str, str]:
     }
 
 
-def _values(dialect: dict[str, str], params: dict) -> None:
-    """The values of every cell of the teams in `pulse_publish_team`."""
+def _values(dialect: dict[str, str], params: dict, *, teams: str) -> None:
+    """The values of every cell of the teams in the table `teams`."""
     for statement in (
         QUESTION_VALUES,
         MULTIPLE_VALUES,
@@ -229,11 +231,7 @@ def _values(dialect: dict[str, str], params: dict) -> None:
         ENPS_CELLS,
         PARTICIPATION_CELLS,
     ):
-        execute(statement.format(**dialect), params)
-
-
-def _verdict_rows(judge: Callable[[], dict[tuple, disclosure.Verdict]]) -> list[tuple]:
-    return [(team, *key, v.reason, v.n) for (team, *key), v in judge().items()]
+        execute(statement.format(**dialect, teams=teams), params)
 
 
 def cells_publish(
@@ -248,9 +246,9 @@ def cells_publish(
     `teams` (every team if None) and any team whose verdicts moved. `previous` is the wave whose
     scores give `delta_previous`.
 
-    When every team is published, the database computes the values while the gate judges
-    (`overlapped`): at 300,000 responses the gate's 0.05 s of Python no longer adds to the 0.1 s
-    of SQL. Otherwise the verdicts come first: they say which other teams need new values."""
+    The database computes the values of `teams` while the gate judges (`overlapped`): at 300,000
+    responses its 0.05 s of Python no longer add to the 0.1 s of SQL. The teams whose verdicts
+    moved, known only then, get their values after."""
     dialect = _dialect()
     params = {
         "wave": uuid_param(wave.pk),
@@ -270,15 +268,17 @@ def cells_publish(
     temp_table("pulse_member", members)
     if teams is None:
         execute(EVERY_TEAM, params)
-        with overlapped():
-            _values(dialect, params)
-            verdicts = _verdict_rows(judge)
-        temp_table("pulse_verdict", verdicts)
     else:
-        temp_table("pulse_verdict", _verdict_rows(judge))
         temp_table("pulse_publish_team", ((team,) for team in teams))
-        execute(VERDICTS_MOVED, params)
-        _values(dialect, params)
+    with overlapped():
+        _values(dialect, params, teams="pulse_publish_team")
+        verdicts = [(team, *key, v.reason, v.n) for (team, *key), v in judge().items()]
+    temp_table("pulse_verdict", verdicts)
+    if teams is not None and execute(VERDICTS_MOVED, params):
+        for name in ("pulse_question_values", "pulse_released_comments"):  # the cells are written from them
+            execute(f"DELETE FROM {name}")
+        _values(dialect, params, teams="pulse_moved_team")
+        execute("INSERT INTO pulse_publish_team SELECT team_id FROM pulse_moved_team")
     with connection.cursor() as cursor:
         cursor.execute(MISMATCH)
         mismatch = cursor.fetchone()
