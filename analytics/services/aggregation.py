@@ -74,14 +74,8 @@ def wave_aggregate(*, wave_id: uuid.UUID | str, full: bool = False, rescore: boo
         if not (full or rescore):
             # An incremental run is a series of short statements over one batch; JIT compiling
             # them (about 0.1 s each once the planner overestimates a churned pending table) costs
-            # more than it ever saves.
+            # more than it ever saves. The recount's large reads are set in `counts.large_reads`.
             execute("SET LOCAL jit = off")
-        else:
-            # The recount's one statement is JIT compiled (0.1 s faster at 1,000,000 responses than
-            # interpreted), but not optimized or inlined by LLVM: over its 61 expressions that took
-            # longer than it saved (1.25 s instead of 0.95 s).
-            execute("SET LOCAL jit_optimize_above_cost = -1")
-            execute("SET LOCAL jit_inline_above_cost = -1")
     batch = pending_claim(wave=wave)
     folded = _fold(wave, batch) if batch else 0
     # Before the release: every comment a release counts must have its score.

@@ -9,11 +9,11 @@ The groups then become count rows (`counts.count_rows`, as the fold counts a bat
 with the stored ones in the same statement (`counts.counts_merge`).
 
 Both passes read their index even where pages were written since the last vacuum
-(`counts.indexed_reads`).
+(`counts.large_reads`).
 """
 
 from analytics.models import TeamTally
-from analytics.services.counts import count_rows, counts_merge, indexed_reads
+from analytics.services.counts import count_rows, counts_merge, large_reads
 from survey.models import Wave
 from survey.sql import execute, uuid_param
 
@@ -58,7 +58,7 @@ def counts_recount(*, wave: Wave) -> int:
     )
     TeamTally.objects.filter(wave=wave).update(responses=0)
     execute("DROP TABLE IF EXISTS pulse_tallies")
-    with indexed_reads():
+    with large_reads():
         execute(TALLIES, params)
     for statement in (RECOUNT_TALLY, "DROP TABLE pulse_tallies"):
         execute(statement, params)
