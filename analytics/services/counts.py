@@ -84,8 +84,8 @@ def counts_merge(
 ) -> int:
     """Makes `table.column` for the wave equal what `fresh` computes as (team_id, question_id,
     value, total) from `grouped` (a GROUP BY it reads under that name; both may read the wave's
-    id as `%(wave)s`), writing only differences
-    (so a full recompute of unchanged data writes nothing). Returns the number of rows that differed.
+    id as `%(wave)s`), writing only differences (so a full recompute of unchanged data writes
+    nothing). Returns the number of rows that differed.
 
     The differences come from one CREATE TEMP TABLE AS, which PostgreSQL may run with parallel
     workers (an INSERT ... SELECT never runs in parallel): the GROUP BY, the count rows and one
