@@ -83,6 +83,17 @@ def test_every_option_is_counted_exactly(db, seed):
     assert counts_recount(wave=wave) == 0, "a second recount of the same answers changes nothing"
 
 
+def test_a_survey_without_multiple_choice_is_counted_exactly(db):
+    organisation, teams = make_tree("recount-single", {"d": {"a": 40, "b": 40}})
+    codes = [code for code, (kind, _) in QUESTIONS.items() if kind != Question.Type.MULTIPLE]
+    wave = Wave.objects.create(organisation=organisation, survey=make_survey(codes), name="R")
+    expected = answer_rows(random.Random(3), wave, {teams["a"]: 20, teams["b"]: 4})
+    assert expected
+
+    assert counts_recount(wave=wave) == len(expected)
+    assert stored_counts(wave) == expected
+
+
 def test_the_counting_tables_are_vacuumed_after_every_20000_new_rows(db):
     """The recount reads the counting indexes alone only on pages a vacuum marked all-visible."""
     with connection.cursor() as cursor:
